@@ -1,0 +1,56 @@
+#pragma once
+
+#include <spec/load.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+#include <vector>
+
+namespace kms::cli {
+
+// Flags every verb understands, named as kubectl names them.
+struct GlobalOptions
+{
+    std::string kubeconfig;
+    std::string context;
+    std::string cluster;
+    std::string user;
+    std::string namespace_;
+    std::string server;
+    std::string token;
+    std::string certificate_authority;
+    bool insecure_skip_tls_verify = false;
+    std::string request_timeout;
+    int verbosity = 0;
+};
+
+// What the whole process shares: the global flags and the exit code the verb chose.
+struct Context
+{
+    GlobalOptions global;
+    int exit_code = 0;
+};
+
+void add_global_flags(CLI::App& app, GlobalOptions& g);
+
+// -f and the service flags (--image, --port, …) shared by render, validate, apply, diff, clone.
+struct ServiceInput
+{
+    std::vector<std::string> files;
+    spec::Overrides overrides;
+};
+void add_service_flags(CLI::App& sub, ServiceInput& in);
+
+// Loads the user config and every service the input names; warnings go to stderr.
+struct LoadedInput
+{
+    spec::Config config;
+    spec::Loaded loaded;
+};
+LoadedInput load_input(const ServiceInput& in, const GlobalOptions& g);
+
+// Reads all of standard input (once per process).
+const std::string& stdin_text();
+
+} // namespace kms::cli

@@ -1,0 +1,45 @@
+#include "verbs.hpp"
+
+#include <iostream>
+
+namespace {
+
+// Usage errors come out as one line each, prefixed when they carry no position of their own.
+void print_error(const kms::Error& e)
+{
+    std::string msg = e.what();
+    std::cerr << (e.code() == kms::ExitCode::usage ? msg : "error: " + msg) << '\n';
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    kms::cli::Context ctx;
+    CLI::App app{"Deploy and call microservices on Kubernetes: render, apply, wait, and reach them with "
+                 "OIDC tokens.",
+                 "kubectl-microservice"};
+    app.set_help_all_flag("--help-all", "Show help for every verb");
+    app.require_subcommand(1, 1);
+    kms::cli::add_global_flags(app, ctx.global);
+    kms::cli::setup_render(app, ctx);
+    kms::cli::setup_validate(app, ctx);
+    kms::cli::setup_version(app, ctx);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "error: " << e.what() << " (see --help)\n";
+        return static_cast<int>(kms::ExitCode::usage);
+    } catch (const kms::Error& e) {
+        print_error(e);
+        return static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        std::cerr << "error: internal: " << e.what() << '\n';
+        return static_cast<int>(kms::ExitCode::failure);
+    }
+    return ctx.exit_code;
+}

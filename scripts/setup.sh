@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need on Debian 12, and only what is missing.
+# Usage: scripts/setup.sh [--build-only]
+#   --build-only  skip the test tools (npm packages, clang for sanitizers)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+build_pkgs=(cmake ninja-build g++ pkg-config libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
+            libfmt-dev libgit2-dev doctest-dev nlohmann-json3-dev)
+test_pkgs=(nodejs npm git python3 ca-certificates openssl)
+
+want=("${build_pkgs[@]}")
+[ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# node/npm may come from outside Debian (e.g. a preinstalled toolchain): accept what is on PATH.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=(); for p in "${missing[@]}"; do case "$p" in nodejs|npm) ;; *) filtered+=("$p");; esac; done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${1:-}" != "--build-only" ]; then
+  # npm test tools, pinned by lockfiles; reinstalled only when the lockfile changed.
+  for dir in "$here"/tests/node/*/; do
+    [ -f "$dir/package-lock.json" ] || continue
+    stamp="$dir/node_modules/.kms-lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+      echo "setup: npm ci in ${dir#$here/}" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+      cp "$dir/package-lock.json" "$stamp"
+    fi
+  done
+fi
