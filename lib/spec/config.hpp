@@ -30,13 +30,6 @@ struct KeycloakConfig
     std::string client_id = "istio";
 };
 
-struct GatewayRef
-{
-    std::string name;
-    std::optional<std::string> namespace_;
-    std::optional<std::string> section_name;
-};
-
 // The user config file: $XDG_CONFIG_HOME/kubectl-microservice/config.yaml
 // (else ~/.config/kubectl-microservice/config.yaml).
 struct Config

@@ -123,6 +123,57 @@ struct Session
     std::optional<std::string> hash_by; // "header:x-user", "cookie:name", "source-ip"
 };
 
+// How the service is reached from outside the cluster (`expose:`, --host …). The loader fills
+// the defaults (host from the config's domain, the gateway, Keycloak's issuer) before validation,
+// so render/ sees complete values.
+enum class ExposeVia
+{
+    gateway_api, // HTTPRoute + Envoy Gateway policies
+    istio,       // VirtualService, DestinationRule, RequestAuthentication + AuthorizationPolicy
+    ingress,     // networking.k8s.io/v1 Ingress with ingress-nginx annotations
+};
+
+enum class AuthType
+{
+    none,
+    basic,    // htpasswd Secret
+    apikey,   // Secret of client-name → key, presented in a header
+    jwt,      // issuer + JWKS (+ audiences, claim → header)
+    keycloak, // jwt whose issuer and JWKS come from the user config's keycloak section
+};
+
+struct Auth
+{
+    AuthType type = AuthType::none;
+    std::optional<std::string> secret; // basic, apikey
+    std::optional<std::string> header; // apikey; default x-api-key
+    std::optional<std::string> issuer; // jwt; keycloak: {url}/realms/{realm}
+    std::optional<std::string> jwks;   // jwt; keycloak: {issuer}/protocol/openid-connect/certs
+    std::vector<std::string> audiences; // empty: the token's aud is not checked
+    KeyValues claim_to_headers;         // claim → request header, in order
+};
+
+// The Gateway API Gateway (via gateway-api) or the Istio Gateway (via istio) a route attaches to;
+// from `expose.gateway` or the user config's `gateway`.
+struct GatewayRef
+{
+    std::string name;
+    std::optional<std::string> namespace_;
+    std::optional<std::string> section_name; // a listener of a Gateway API Gateway
+};
+
+struct Expose
+{
+    std::optional<std::string> host;    // default <name>.services.<domain>
+    std::optional<std::string> path;    // prefix match; default "/"
+    std::optional<std::string> rewrite; // replaces the matched prefix
+    std::optional<ExposeVia> via;       // default gateway-api
+    std::optional<std::string> port;    // port name or service port number; default the first HTTP port
+    std::optional<GatewayRef> gateway; // default: the user config's gateway
+    std::optional<std::string> tls_secret;
+    Auth auth;
+};
+
 struct Toleration
 {
     std::string key;
@@ -150,6 +201,7 @@ struct Service
     std::vector<SecretRef> secrets;
     Health health;
     std::optional<Session> session;
+    std::optional<Expose> expose;
     std::string service_type = "ClusterIP";
     std::map<std::string, std::string> node_selector;
     std::vector<Toleration> tolerations;
