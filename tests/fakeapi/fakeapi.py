@@ -156,26 +156,33 @@ class FakeApiServer:
                 "platform": "linux/amd64"}
 
     def authenticate(self, handler, path):
+        """-> (user, groups); raises 401 like kube-apiserver with --anonymous-auth=false (public paths aside)."""
         auth = handler.headers.get("Authorization", "") or ""
         required = bool(self.tokens or self.client_ca)
+        authed = ["system:authenticated"]
         if auth.lower().startswith("bearer "):
             tok = auth[7:].strip()
             if tok in self.tokens:
-                return self.tokens[tok]
+                return self.tokens[tok], authed
             if required:
                 raise unauthorized()
-            return "system:admin"
+            return "system:admin", ["system:masters"] + authed
         if isinstance(handler.connection, ssl.SSLSocket):
             pc = handler.connection.getpeercert()
             if pc:
+                cn, orgs = None, []
                 for rdn in pc.get("subject", ()):
                     for k, v in rdn:
                         if k == "commonName":
-                            return v
+                            cn = v
+                        elif k == "organizationName":
+                            orgs.append(v)
+                if cn:
+                    return cn, orgs + authed
         if not required:
-            return "system:admin"
+            return "system:admin", ["system:masters"] + authed
         if path in PUBLIC_PATHS:
-            return "system:anonymous"
+            return "system:anonymous", ["system:unauthenticated"]
         raise unauthorized()
 
     def authorize(self, user, verb, res, ns, name, sub):

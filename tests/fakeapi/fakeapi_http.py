@@ -259,7 +259,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         app = self.server.app
         self.warnings = []
         self.status_code = 0
-        self.user = None
+        self.user, self.groups = None, []
         t0 = time.time()
         url = urllib.parse.urlsplit(self.path)
         path = url.path
@@ -302,7 +302,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         headers["Retry-After"] = str(f["retry_after"])
                         details = {"retryAfterSeconds": int(f["retry_after"])}
                     raise ApiError(code, f.get("reason", reason), f.get("message", msg), details, headers)
-            self.user = app.authenticate(self, path)
+            self.user, self.groups = app.authenticate(self, path)
             self._route(path, body, is_watch)
         except _Drop:
             self.close_connection = True
@@ -489,6 +489,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   "application/json;as=Table;v=v1;g=meta.k8s.io")
             return self._send(200, {"kind": res.kind + "List", "apiVersion": res.api_version, "metadata": meta,
                                     "items": [self._strip_list_item(res, o) for o in items]})
+        if self.command == "POST" and res.kind in ("SelfSubjectReview", "SelfSubjectAccessReview"):
+            if "protobuf" in self.headers.get("Content-Type", ""):
+                return self._review(res, _access_review_from_protobuf(body))
+            return self._review(res, self._decode(body))
+        if "protobuf" in self.headers.get("Content-Type", ""):
+            raise ApiError(415, "UnsupportedMediaType", "fakeapi does not decode protobuf request bodies; "
+                           "send application/json")
         if self.command == "POST":
             obj = self._decode(body, allow_yaml="yaml" in self.headers.get("Content-Type", ""))
             if isinstance(obj, dict) and (obj.get("kind") not in (None, res.kind) or
@@ -514,6 +521,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                     "metadata": {"resourceVersion": str(c.rv)},
                                     "items": [self._strip_list_item(res, o) for o in items]})
         raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+    def _review(self, res, obj):
+        app = self.server.app
+        out = {"kind": res.kind, "apiVersion": res.api_version, "metadata": {"creationTimestamp": None}}
+        if res.kind == "SelfSubjectReview":
+            out["status"] = {"userInfo": {"username": self.user, "groups": self.groups}}
+            return self._send(201, out)
+        spec = (obj or {}).get("spec") or {}
+        ra = spec.get("resourceAttributes") or {}
+        out["spec"] = spec
+        allowed = True
+        r = app.registry.by_key.get((ra.get("group", ""), ra.get("resource", "")))
+        if r is not None:
+            try:
+                app.authorize(self.user, ra.get("verb"), r, ra.get("namespace") or None, ra.get("name") or None,
+                              ra.get("subresource", ""))
+            except ApiError:
+                allowed = False
+        out["status"] = {"allowed": allowed}
+        if not allowed:
+            out["status"]["reason"] = "denied by a fakeapi deny rule"
+        return self._send(201, out)
 
     def _delete_opts(self, body):
         opts = {}
@@ -834,6 +863,55 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (re.error, ValueError, TypeError) as e:
             return self._send(400, {"error": str(e)})
         return self._send(404, {"error": "unknown control endpoint %s %s" % (m, path)})
+
+
+def _pb_fields(data):
+    """Minimal protobuf wire decoding: {field: [values]} (length-delimited values stay bytes)."""
+    out, i = {}, 0
+
+    def varint():
+        nonlocal i
+        shift = v = 0
+        while True:
+            b = data[i]
+            i += 1
+            v |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                return v
+
+    while i < len(data):
+        key = varint()
+        field, wt = key >> 3, key & 7
+        if wt == 0:
+            val = varint()
+        elif wt == 2:
+            n = varint()
+            val = data[i:i + n]
+            i += n
+        elif wt == 1:
+            val, i = data[i:i + 8], i + 8
+        elif wt == 5:
+            val, i = data[i:i + 4], i + 4
+        else:
+            raise ValueError("unsupported protobuf wire type %d" % wt)
+        out.setdefault(field, []).append(val)
+    return out
+
+
+def _access_review_from_protobuf(body):
+    """The spec.resourceAttributes of a protobuf SelfSubjectAccessReview (kubectl auth can-i sends those)."""
+    try:
+        if body[:4] != b"k8s\x00":
+            return {}
+        raw = _pb_fields(body[4:]).get(2, [b""])[0]
+        spec = _pb_fields(raw).get(2, [b""])[0]
+        ra = _pb_fields(spec).get(1, [b""])[0]
+        names = {1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"}
+        attrs = {names[k]: v[0].decode() for k, v in _pb_fields(ra).items() if k in names}
+        return {"spec": {"resourceAttributes": attrs}} if attrs else {}
+    except (IndexError, ValueError, UnicodeDecodeError):
+        raise bad_request("could not decode the protobuf body")
 
 
 def forbidden(user, verb, res, ns, name, sub):

@@ -155,6 +155,7 @@ def field_set(schema, value, mode="apply"):
                 out.add(path)
 
     walk(value, (), ())
+    out.discard((("f", "metadata"),))  # stripMeta: the metadata node itself is never owned
     return out
 
 

@@ -201,7 +201,7 @@ class Cluster:
             return self._create_internal(res, ns, obj, manager, dry_run)
 
     def _create_internal(self, res, ns, obj, manager, dry_run=False, operation="Update"):
-        obj = clone(obj)
+        obj = ssa.drop_nulls(clone(obj)) if isinstance(obj, dict) else obj
         self._prepare_new(res, ns, obj)
         meta = obj["metadata"]
         if meta.get("managedFields") and operation == "Update":
@@ -259,6 +259,7 @@ class Cluster:
 
     def _finish_update(self, res, old, new, manager, subresource, dry_run, operation="Update"):
         """Common tail of PUT and non-apply PATCH: immutables, defaults, validation, ownership, commit."""
+        new = ssa.drop_nulls(new)
         ometa, nmeta = old["metadata"], new.setdefault("metadata", {})
         if nmeta.get("name") and nmeta["name"] != ometa["name"]:
             raise bad_request("the name of the object (%s) does not match the name on the URL (%s)"
