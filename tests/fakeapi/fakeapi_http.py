@@ -72,7 +72,10 @@ class Faults:
             for f in self.items:
                 if f.get("method") and f["method"].upper() != method:
                     continue
-                if f.get("path_regex") and not re.search(f["path_regex"], target):
+                path, _, query = target.partition("?")
+                if f.get("path_regex") and not re.search(f["path_regex"], path):
+                    continue
+                if f.get("query_regex") and not re.search(f["query_regex"], query):
                     continue
                 watch_only = f.get("watch_410") or f.get("watch_cut_after_s")
                 if watch_only and not is_watch and not (f.get("status") or f.get("drop_connection")
@@ -102,7 +105,7 @@ class RequestLog:
 
     def list(self):
         with self.lock:
-            return list(self.items)
+            return [dict(e) for e in self.items]
 
     def clear(self):
         with self.lock:
@@ -131,13 +134,14 @@ class HTTPServer(http.server.ThreadingHTTPServer):
         super().__init__(addr, handler)
 
     def finish_request(self, request, client_address):
+        raw = request
         with self.conns_lock:
-            self.conns.add(request)
+            self.conns.add(raw)
         try:
             if self.app.ssl_context is not None:
-                request.settimeout(10)
+                raw.settimeout(10)
                 try:
-                    request = self.app.ssl_context.wrap_socket(request, server_side=True)
+                    request = self.app.ssl_context.wrap_socket(raw, server_side=True)
                 except (ssl.SSLError, OSError):
                     return
                 with self.conns_lock:
@@ -146,7 +150,13 @@ class HTTPServer(http.server.ThreadingHTTPServer):
             self.RequestHandlerClass(request, client_address, self)
         finally:
             with self.conns_lock:
+                self.conns.discard(raw)
                 self.conns.discard(request)
+            if request is not raw:
+                try:
+                    request.close()
+                except OSError:
+                    pass
 
     def handle_error(self, request, client_address):
         pass  # client went away; nothing useful to print
@@ -276,7 +286,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                      "content_type": self.headers.get("Content-Type", ""), "accept": self.headers.get("Accept", ""),
                      "user_agent": self.headers.get("User-Agent", ""),
                      "headers": _redact_headers(dict(self.headers.items())),
-                     "body": body[:65536].decode("utf-8", "replace")}
+                     "body": body[:65536].decode("utf-8", "replace"), "status": None}
+            app.requests.add(entry)  # in arrival order; status and duration are filled in when done
         try:
             if path.startswith("/__fake/"):
                 self._control(path, body)
@@ -327,7 +338,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 entry["status"] = self.status_code
                 entry["user"] = self.user
                 entry["duration_ms"] = int((time.time() - t0) * 1000)
-                app.requests.add(entry)
 
     # ------------------------------------------------------------------ routing
 
@@ -386,6 +396,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise not_found_path()
         verb = {"GET": "watch" if is_watch else ("get" if name else "list"), "POST": "create", "PUT": "update",
                 "PATCH": "patch", "DELETE": "delete" if name else "deletecollection"}[m]
+        if verb not in res.verbs and not (verb == "get" and sub in ("status", "log", "scale")):
+            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         app.authorize(self.user, verb, res, ns, name, sub)
         if name is None:
             return self._collection(res, ns, body, is_watch, accept)
@@ -400,6 +412,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.server.app.openapi:
             raise not_found_path()
         if path == "/openapi/v2":
+            if "protobuf" in (self.headers.get("Accept") or "") and "json" not in (self.headers.get("Accept") or ""):
+                return self._send(200, _openapi_v2_protobuf(self.server.app.server_version),
+                                  "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
             return self._send(200, reg.openapi_v2())
         if path == "/openapi/v3":
             return self._send(200, reg.openapi_v3_root())
@@ -863,6 +878,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (re.error, ValueError, TypeError) as e:
             return self._send(400, {"error": str(e)})
         return self._send(404, {"error": "unknown control endpoint %s %s" % (m, path)})
+
+
+def _pb_bytes(field, payload):
+    if isinstance(payload, str):
+        payload = payload.encode()
+    out, n = bytearray(), len(payload)
+    for v in ((field << 3) | 2, n):
+        while True:
+            b = v & 0x7F
+            v >>= 7
+            out.append(b | (0x80 if v else 0))
+            if not v:
+                break
+    return bytes(out) + payload
+
+
+def _openapi_v2_protobuf(version):
+    """A minimal gnostic openapi_v2.Document (swagger, info, empty paths and definitions): kubectl falls back
+    to OpenAPI v2 only for kinds the v3 documents lack, and then skips validating them."""
+    info = _pb_bytes(1, "Kubernetes (fakeapi)") + _pb_bytes(2, "v" + version)
+    return _pb_bytes(1, "2.0") + _pb_bytes(2, info) + _pb_bytes(8, b"") + _pb_bytes(9, b"")
 
 
 def _pb_fields(data):

@@ -70,6 +70,9 @@ def _all():
             verbs=["create"], generation=False),
         Res("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews", namespaced=False,
             verbs=["create"], generation=False),
+        Res("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
+            namespaced=False, short=["crd", "crds"], subresources=["status"], categories=["api-extensions"],
+            verbs=["get", "list", "watch"]),
         Res("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes", subresources=["status"],
             categories=["gateway-api"], crd="gateway-api"),
         Res("gateway.networking.k8s.io", "v1", "Gateway", "gateways", short=["gtw"], subresources=["status"],
@@ -87,6 +90,27 @@ def _all():
         Res("security.istio.io", "v1", "AuthorizationPolicy", "authorizationpolicies", short=["ap"],
             subresources=["status"], categories=["istio-io", "security-istio-io"], crd="istio"),
     ]
+
+
+def crd_object(r):
+    """The CustomResourceDefinition a real cluster would hold for a CRD-backed resource (read-only here)."""
+    names = {"plural": r.plural, "singular": r.singular, "kind": r.kind, "listKind": r.kind + "List"}
+    if r.short:
+        names["shortNames"] = r.short
+    if r.categories:
+        names["categories"] = r.categories
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "%s.%s" % (r.plural, r.group)},
+            "spec": {"group": r.group, "names": names, "scope": "Namespaced" if r.namespaced else "Cluster",
+                     "versions": [{"name": r.version, "served": True, "storage": True,
+                                   "schema": {"openAPIV3Schema": {"type": "object",
+                                                                  "x-kubernetes-preserve-unknown-fields": True}},
+                                   "subresources": {"status": {}}}]},
+            "status": {"acceptedNames": names, "storedVersions": [r.version], "conditions": [
+                {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+                 "message": "no conflicts found", "lastTransitionTime": now_rfc3339()},
+                {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+                 "message": "the initial names have been accepted", "lastTransitionTime": now_rfc3339()}]}}
 
 
 class Registry:

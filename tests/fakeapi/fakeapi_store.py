@@ -9,7 +9,7 @@ import string
 import threading
 
 import fakeapi_ssa as ssa
-from fakeapi_resources import apply_defaults, validate
+from fakeapi_resources import apply_defaults, crd_object, validate
 from fakeapi_util import (ApiError, already_exists, bad_request, clone, conflict_modified, fields_match,
                           invalid, labels_match, namespace_not_found, new_uid, not_found, now_rfc3339)
 
@@ -56,6 +56,10 @@ class Cluster:
         for n in SYSTEM_NAMESPACES:
             self._create_internal(ns, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}},
                                   "kube-apiserver")
+        crd = self.reg.by_key.get(("apiextensions.k8s.io", "customresourcedefinitions"))
+        for r in self.reg.resources:
+            if r.crd and crd is not None:
+                self._create_internal(crd, None, crd_object(r), "kube-apiserver")
         svc = self.reg.get("", "services")
         self._create_internal(svc, "default", {
             "apiVersion": "v1", "kind": "Service",
@@ -208,7 +212,7 @@ class Cluster:
             meta.pop("managedFields")
         for k in ("uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "generation"):
             meta.pop(k, None)
-        if res.has_status and res.kind != "Namespace":
+        if res.has_status and res.kind not in ("Namespace", "CustomResourceDefinition"):
             obj["status"] = {}
         apply_defaults(res, obj)
         validate(res, obj)
