@@ -281,8 +281,13 @@ class Controllers:
         ann = {"deployment.kubernetes.io/desired-replicas": str(replicas),
                "deployment.kubernetes.io/max-replicas": str(replicas + surge)}
         rs_ann = new_rs["metadata"].get("annotations") or {}
-        if (new_rs.get("spec") or {}).get("replicas") != replicas or any(rs_ann.get(k) != v for k, v in ann.items()):
+        had = (new_rs.get("spec") or {}).get("replicas")
+        if had != replicas or any(rs_ann.get(k) != v for k, v in ann.items()):
             new_rs = self._merge(rsres, new_rs, {"spec": {"replicas": replicas}, "metadata": {"annotations": ann}})
+            if had != replicas and not created:
+                self.c.record_event(d, "Normal", "ScalingReplicaSet", "Scaled %s replica set %s from %d to %d"
+                                    % ("up" if replicas > (had or 0) else "down", new_rs["metadata"]["name"],
+                                       had or 0, replicas), "deployment-controller")
         new_rs = self.sync_rs(new_rs) or new_rs
         new_avail = (new_rs.get("status") or {}).get("availableReplicas", 0)
         recreate = (spec.get("strategy") or {}).get("type") == "Recreate"

@@ -438,18 +438,57 @@ def drop_nulls(v):
     return v
 
 
+def _concrete(schema, value, path):
+    """[(path element, dict key or list index)] locating path in value, or None."""
+    out, cur, fpath = [], value, ()
+    for pe in path:
+        if pe[0] == "f":
+            if not isinstance(cur, dict) or pe[1] not in cur:
+                return None
+            out.append((pe, pe[1]))
+            cur, fpath = cur[pe[1]], fpath + (pe[1],)
+        else:
+            if not isinstance(cur, list):
+                return None
+            i = _list_item_index(schema, cur, fpath, pe) if pe[0] in ("k", "v") else pe[1]
+            if i < 0 or i >= len(cur):
+                return None
+            out.append((pe, i))
+            cur = cur[i]
+    return out
+
+
+def _at(value, keys):
+    for k in keys:
+        value = value[k]
+    return value
+
+
 def prune(schema, obj, removed, owned):
-    """Removes the paths in `removed` from obj, then the containers left empty by it unless owned."""
-    for p in sorted(removed, key=len, reverse=True):
-        if remove_path(schema, obj, p):
-            q = p[:-1]
-            while q and q not in owned:
-                found, v = resolve(schema, obj, q)
-                if found and isinstance(v, (dict, list)) and not v:
-                    remove_path(schema, obj, q)
-                    q = q[:-1]
-                else:
-                    break
+    """Removes the paths in `removed` from obj, then the containers left empty by it unless owned.
+
+    Locations are resolved before anything moves and removed deepest and highest-index first, so list
+    indices stay valid."""
+    locs = [c for c in (_concrete(schema, obj, p) for p in removed) if c]
+    locs.sort(key=lambda c: tuple(k for _, k in c), reverse=True)
+    for c in locs:
+        keys = [k for _, k in c]
+        try:
+            parent = _at(obj, keys[:-1])
+            del parent[keys[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue
+        for depth in range(len(c) - 1, 0, -1):
+            if tuple(pe for pe, _ in c[:depth]) in owned:
+                break
+            try:
+                v = _at(obj, keys[:depth])
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(v, (dict, list)) and not v:
+                del _at(obj, keys[:depth - 1])[keys[depth - 1]]
+            else:
+                break
 
 
 def server_side_apply(res, live, cfg, manager, force, subresource=""):

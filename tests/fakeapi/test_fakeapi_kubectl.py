@@ -380,7 +380,29 @@ class KubectlWorkflow(KubectlCase):
         codes = [r["status"] for r in self.srv.requests.list() if r["path"] == "/api/v1/namespaces/demo/secrets"]
         self.assertEqual(codes[-3:], [429, 429, 200])
 
-    def test_14_delete_then_not_found_and_garbage_collected(self):
+    def test_14_applyset_prune(self):
+        cms = "".join("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: %s, namespace: demo}\ndata: {k: v}\n"
+                      % n for n in ("set-a", "set-b"))
+        both, one = self.write("set2.yaml", cms), self.write("set1.yaml", cms.rsplit("---", 1)[0])
+        args = ["apply", "-n", "demo", "--server-side", "--prune", "--applyset=myset", "-f"]
+        env_before = os.environ.get("KUBECTL_APPLYSET")
+        os.environ["KUBECTL_APPLYSET"] = "true"
+        try:
+            self.ok(*args + [both])
+            out = self.ok(*args + [one])
+        finally:
+            if env_before is None:
+                del os.environ["KUBECTL_APPLYSET"]
+            else:
+                os.environ["KUBECTL_APPLYSET"] = env_before
+        self.assertIn("configmap/set-b pruned", out)
+        parent = self.get_json("secret", "myset")
+        set_id = parent["metadata"]["labels"]["applyset.kubernetes.io/id"]
+        self.assertEqual(parent["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"], "ConfigMap")
+        left = self.get_json("configmaps", "-l", "applyset.kubernetes.io/part-of=" + set_id)["items"]
+        self.assertEqual([c["metadata"]["name"] for c in left], ["set-a"])
+
+    def test_15_delete_then_not_found_and_garbage_collected(self):
         out = self.ok("delete", "-f", self.app())
         self.assertIn('deployment.apps "web" deleted', out)
         self.assertIn('httproute.gateway.networking.k8s.io "web" deleted', out)
