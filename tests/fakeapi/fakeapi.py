@@ -23,8 +23,10 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from fakeapi_controller import SCENARIOS, Controllers  # noqa: E402
-from fakeapi_http import PUBLIC_PATHS, Faults, Handler, HTTPServer, RequestLog, forbidden, unauthorized  # noqa: E402
+from fakeapi_controller import Controllers  # noqa: E402
+from fakeapi_control import Faults, RequestLog, forbidden, unauthorized  # noqa: E402
+from fakeapi_http import PUBLIC_PATHS, Handler, HTTPServer  # noqa: E402
+from fakeapi_kubelet import SCENARIOS  # noqa: E402
 from fakeapi_resources import CRD_SETS, Registry  # noqa: E402
 from fakeapi_store import Cluster  # noqa: E402
 

@@ -1,10 +1,7 @@
-"""HTTP front of the fake kube-apiserver: routing, auth, content negotiation, watch streams, pod logs,
-fault injection and the /__fake control API."""
-import base64
-import bisect
+"""HTTP front of the fake kube-apiserver: TLS, routing, content negotiation, CRUD and subresources.
+Watch streams and logs live in fakeapi_stream, the control API and faults in fakeapi_control."""
 import http.server
 import json
-import re
 import select
 import socket
 import ssl
@@ -13,10 +10,12 @@ import time
 import urllib.parse
 import uuid
 
-from fakeapi_controller import pod_log_lines
+from fakeapi_control import (ControlMixin, _access_review_from_protobuf,
+                             _openapi_v2_protobuf, _redact_headers)
 from fakeapi_resources import to_table
-from fakeapi_util import (ApiError, bad_request, clone, dumps, fields_match, gone, labels_match, load_yaml_or_json,
-                          not_found_path, parse_field_selector, parse_label_selector, qualified, YamlError)
+from fakeapi_stream import Drop, StreamMixin
+from fakeapi_util import (ApiError, bad_request, dumps, load_yaml_or_json, not_found_path, parse_field_selector,
+                          parse_label_selector, YamlError)
 
 PUBLIC_PATHS = ("/version", "/healthz", "/livez", "/readyz")
 AGG_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -34,92 +33,6 @@ STATUS_REASONS = {400: ("BadRequest", "the server rejected our request for an un
                   503: ("ServiceUnavailable", "the server is currently unable to handle the request"),
                   504: ("Timeout", "the server was unable to return a response in the time allotted, but may "
                                    "still be processing the request")}
-
-
-class _Drop(Exception):
-    """Close the connection without an answer."""
-
-
-class Faults:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.items = []
-
-    def add(self, spec):
-        specs = spec.get("faults") if isinstance(spec, dict) and "faults" in spec else spec
-        specs = specs if isinstance(specs, list) else [specs]
-        with self.lock:
-            for s in specs:
-                if not isinstance(s, dict):
-                    raise bad_request("a fault must be an object")
-                if s.get("path_regex"):
-                    re.compile(s["path_regex"])
-                self.items.append(dict(s, hits=0))
-        return self.list()
-
-    def list(self):
-        with self.lock:
-            return [dict(f) for f in self.items]
-
-    def clear(self):
-        with self.lock:
-            self.items = []
-
-    def take(self, method, target, is_watch):
-        """The faults that apply to this request (their counts are consumed)."""
-        out = []
-        with self.lock:
-            for f in self.items:
-                if f.get("method") and f["method"].upper() != method:
-                    continue
-                path, _, query = target.partition("?")
-                if f.get("path_regex") and not re.search(f["path_regex"], path):
-                    continue
-                if f.get("query_regex") and not re.search(f["query_regex"], query):
-                    continue
-                watch_only = f.get("watch_410") or f.get("watch_cut_after_s")
-                if watch_only and not is_watch and not (f.get("status") or f.get("drop_connection")
-                                                        or f.get("latency_ms")):
-                    continue
-                if f.get("watch") is not None and bool(f["watch"]) != is_watch:
-                    continue
-                if f.get("count") is not None and f["hits"] >= f["count"]:
-                    continue
-                f["hits"] += 1
-                out.append(dict(f))
-            self.items = [f for f in self.items if f.get("count") is None or f["hits"] < f["count"]]
-        return out
-
-
-class RequestLog:
-    def __init__(self, limit=20000):
-        self.lock = threading.Lock()
-        self.items = []
-        self.limit = limit
-
-    def add(self, entry):
-        with self.lock:
-            self.items.append(entry)
-            if len(self.items) > self.limit:
-                del self.items[: len(self.items) - self.limit]
-
-    def list(self):
-        with self.lock:
-            return [dict(e) for e in self.items]
-
-    def clear(self):
-        with self.lock:
-            self.items = []
-
-
-def _redact_headers(headers):
-    out = {}
-    for k, v in headers.items():
-        if k.lower() in ("authorization", "proxy-authorization"):
-            scheme = v.split(" ", 1)[0] if v else ""
-            v = scheme + " <redacted>" if scheme else "<redacted>"
-        out[k] = v
-    return out
 
 
 class HTTPServer(http.server.ThreadingHTTPServer):
@@ -171,7 +84,7 @@ class HTTPServer(http.server.ThreadingHTTPServer):
                 pass
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fakeapi"
     sys_version = ""
@@ -304,7 +217,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.warnings.append(f["warning"])
             for f in faults:
                 if f.get("drop_connection"):
-                    raise _Drop()
+                    raise Drop()
                 if f.get("status"):
                     code = int(f["status"])
                     reason, msg = STATUS_REASONS.get(code, ("Unknown", "fault injected by fakeapi"))
@@ -315,7 +228,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     raise ApiError(code, f.get("reason", reason), f.get("message", msg), details, headers)
             self.user, self.groups = app.authenticate(self, path)
             self._route(path, body, is_watch)
-        except _Drop:
+        except Drop:
             self.close_connection = True
             self.status_code = -1
             try:
@@ -640,7 +553,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif self.command == "PATCH":
             ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
             patch = self._decode(body, allow_yaml=True)
-            from fakeapi_ssa import json_merge_patch, json_patch
+            from fakeapi_patch import json_merge_patch, json_patch
             new = json_patch(cur, patch) if ctype == "application/json-patch+json" else json_merge_patch(cur, patch)
         else:
             raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
@@ -657,316 +570,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
                       self._dry_run())
         return self._send(200, scale_of(out))
 
-    # ------------------------------------------------------------------ watch
 
-    def _watch(self, res, ns, accept):
-        app = self.server.app
-        c = app.cluster
-        lr, fr = self._selectors()
-        try:
-            timeout = float(self.params.get("timeoutSeconds") or app.watch_default_timeout)
-        except ValueError:
-            raise bad_request("invalid timeoutSeconds")
-        bookmarks = self.params.get("allowWatchBookmarks") in ("true", "1")
-        initial_events = self.params.get("sendInitialEvents") in ("true", "1")
-        rv_param = self.params.get("resourceVersion", "")
-        table = self._wants_table(accept)
-        f410 = any(f.get("watch_410") for f in self.watch_faults)
-        cut = min([float(f["watch_cut_after_s"]) for f in self.watch_faults if f.get("watch_cut_after_s")] or [0])
-
-        def match(o):
-            if o is None:
-                return False
-            m = o.get("metadata") or {}
-            if ns is not None and res.namespaced and m.get("namespace") != ns:
-                return False
-            return labels_match(lr, m.get("labels")) and fields_match(fr, o)
-
-        initial, too_old = [], None
-        with c.lock:
-            if rv_param in ("", "0") or initial_events:
-                initial = [o for o in c.objs[res.key].values() if match(o)]
-                initial.sort(key=lambda o: (o["metadata"].get("namespace") or "", o["metadata"]["name"]))
-                pos = c.hist_base + len(c.history)
-                start_rv = c.rv
-            else:
-                try:
-                    rv = int(rv_param)
-                except ValueError:
-                    raise bad_request('invalid resource version: strconv.ParseUint: parsing "%s": invalid syntax'
-                                      % rv_param)
-                if rv < c.oldest_rv:
-                    too_old = "too old resource version: %d (%d)" % (rv, c.oldest_rv + 1)
-                rvs = [h["rv"] for h in c.history]
-                pos = c.hist_base + bisect.bisect_right(rvs, rv)
-                start_rv = rv
-        if f410 and too_old is None:
-            too_old = "too old resource version: %s (%d)" % (rv_param or "0", c.rv + 1)
-        ctype = "application/json;as=Table;v=v1;g=meta.k8s.io" if table else "application/json"
-        self._start_stream(ctype)
-        first = [True]
-
-        def send(etype, obj):
-            if table and etype != "ERROR":
-                if etype == "BOOKMARK":
-                    return
-                obj = to_table(res, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion")},
-                               self.params.get("includeObject", "Metadata"), with_columns=first[0])
-                first[0] = False
-            self._chunk(dumps({"type": etype, "object": obj}) + "\n")
-
-        def expired(msg):
-            send("ERROR", gone(msg).status())
-            self._end_stream()
-
-        if too_old:
-            return expired(too_old)
-        for o in initial:
-            send("ADDED", o)
-        last_rv = start_rv
-        if initial_events and bookmarks:
-            send("BOOKMARK", {"kind": res.kind, "apiVersion": res.api_version, "metadata": {
-                "resourceVersion": str(start_rv), "annotations": {"k8s.io/initial-events-end": "true"}}})
-        t_end = time.monotonic() + timeout
-        t_cut = time.monotonic() + cut if cut else None
-        next_bm = time.monotonic() + app.bookmark_interval
-        while True:
-            now = time.monotonic()
-            if app.stopping.is_set():
-                return self._end_stream()
-            if t_cut is not None and now >= t_cut:
-                raise _Drop()
-            if now >= t_end:
-                return self._end_stream()
-            with c.lock:
-                if pos < c.hist_base:
-                    evs = None
-                else:
-                    evs = c.history[pos - c.hist_base:]
-                    pos = c.hist_base + len(c.history)
-                if evs == []:
-                    wait = min(t_end - now, next_bm - now, 0.5)
-                    if t_cut is not None:
-                        wait = min(wait, t_cut - now)
-                    c.cond.wait(max(wait, 0.01))
-            if evs is None:
-                return expired("too old resource version: %d (%d)" % (last_rv, c.oldest_rv + 1))
-            for ev in evs:
-                if ev["key"] != res.key:
-                    continue
-                cur, old = match(ev["obj"]), match(ev["old"])
-                etype = ev["type"]
-                if etype == "MODIFIED":
-                    if cur and not old:
-                        etype = "ADDED"
-                    elif old and not cur:
-                        etype = "DELETED"
-                    elif not cur:
-                        continue
-                elif not cur:
-                    continue
-                send(etype, ev["obj"])
-                last_rv = ev["rv"]
-            if bookmarks and time.monotonic() >= next_bm:
-                next_bm = time.monotonic() + app.bookmark_interval
-                send("BOOKMARK", {"kind": res.kind, "apiVersion": res.api_version,
-                                  "metadata": {"resourceVersion": str(c.rv)}})
-            elif not evs and self._client_gone():
-                self.close_connection = True
-                return
-
-    # ------------------------------------------------------------------ logs
-
-    def _logs(self, res, ns, name):
-        app = self.server.app
-        if self.command != "GET":
-            raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
-        pod = app.cluster.get(res, ns, name)
-        containers = [x.get("name") for x in (pod.get("spec") or {}).get("containers") or []]
-        container = self.params.get("container")
-        if not container:
-            dflt = (pod["metadata"].get("annotations") or {}).get("kubectl.kubernetes.io/default-container")
-            if dflt in containers:
-                container = dflt
-            elif len(containers) == 1:
-                container = containers[0]
-            else:
-                raise bad_request("a container name must be specified for pod %s, choose one of: [%s]"
-                                  % (name, " ".join(containers)))
-        previous = self.params.get("previous") in ("true", "1")
-        lines = pod_log_lines(pod, container, previous)
-        if "tailLines" in self.params:
-            n = int(self.params["tailLines"])
-            lines = lines[-n:] if n > 0 else []
-        stamp = self.params.get("timestamps") in ("true", "1")
-        created = pod["metadata"].get("creationTimestamp", "")
-
-        def fmt(i, line):
-            if stamp:
-                return "%s.%09dZ %s\n" % (created.rstrip("Z"), i, line)
-            return line + "\n"
-
-        text = "".join(fmt(i, ln) for i, ln in enumerate(lines))
-        if "limitBytes" in self.params:
-            text = text[: int(self.params["limitBytes"])]
-        follow = self.params.get("follow") in ("true", "1")
-        st = next((s for s in (pod.get("status") or {}).get("containerStatuses") or [] if s.get("name") == container),
-                  {})
-        running = bool((st.get("state") or {}).get("running"))
-        if not follow or not running or previous:
-            return self._send(200, text, "text/plain")
-        self._start_stream("text/plain")
-        if text:
-            self._chunk(text)
-        i = len(lines)
-        while not app.stopping.is_set():
-            for _ in range(10):
-                time.sleep(0.1)
-                if app.stopping.is_set() or self._client_gone():
-                    self.close_connection = True
-                    return
-            if app.cluster.get_raw(res, ns, name) is None:
-                break
-            self._chunk(fmt(i, "GET /healthz 200"))
-            i += 1
-        self._end_stream()
-
-    # ------------------------------------------------------------------ control API
-
-    def _control(self, path, body):
-        app = self.server.app
-        m = self.command
-        data = {}
-        if body:
-            try:
-                data = json.loads(body)
-            except ValueError:
-                return self._send(400, {"error": "body must be JSON"})
-        try:
-            if path == "/__fake/faults" and m == "POST":
-                return self._send(200, {"faults": app.faults.add(data)})
-            if path == "/__fake/faults" and m == "GET":
-                return self._send(200, {"faults": app.faults.list()})
-            if path == "/__fake/faults" and m == "DELETE":
-                app.faults.clear()
-                return self._send(200, {"faults": []})
-            if path == "/__fake/reset" and m == "POST":
-                app.reset(state=bool(data.get("state")))
-                return self._send(200, {"ok": True})
-            if path == "/__fake/requests" and m == "GET":
-                items = app.requests.list()
-                since = self.params.get("since")
-                if since:
-                    items = items[int(since):]
-                return self._send(200, {"requests": items})
-            if path == "/__fake/requests" and m == "DELETE":
-                app.requests.clear()
-                return self._send(200, {"requests": []})
-            if path == "/__fake/compact" and m == "POST":
-                app.cluster.compact()
-                return self._send(200, {"resourceVersion": str(app.cluster.rv)})
-            if path == "/__fake/deny" and m == "POST":
-                rules = data if isinstance(data, list) else [data]
-                app.deny_rules.extend(rules)
-                return self._send(200, {"deny": app.deny_rules})
-            if path == "/__fake/config" and m == "POST":
-                return self._send(200, app.configure(data))
-            if path == "/__fake/state" and m == "GET":
-                return self._send(200, app.cluster.snapshot())
-        except ApiError as e:
-            return self._send(400, {"error": e.message})
-        except (re.error, ValueError, TypeError) as e:
-            return self._send(400, {"error": str(e)})
-        return self._send(404, {"error": "unknown control endpoint %s %s" % (m, path)})
-
-
-def _pb_bytes(field, payload):
-    if isinstance(payload, str):
-        payload = payload.encode()
-    out, n = bytearray(), len(payload)
-    for v in ((field << 3) | 2, n):
-        while True:
-            b = v & 0x7F
-            v >>= 7
-            out.append(b | (0x80 if v else 0))
-            if not v:
-                break
-    return bytes(out) + payload
-
-
-def _openapi_v2_protobuf(version):
-    """A minimal gnostic openapi_v2.Document (swagger, info, empty paths and definitions): kubectl falls back
-    to OpenAPI v2 only for kinds the v3 documents lack, and then skips validating them."""
-    info = _pb_bytes(1, "Kubernetes (fakeapi)") + _pb_bytes(2, "v" + version)
-    return _pb_bytes(1, "2.0") + _pb_bytes(2, info) + _pb_bytes(8, b"") + _pb_bytes(9, b"")
-
-
-def _pb_fields(data):
-    """Minimal protobuf wire decoding: {field: [values]} (length-delimited values stay bytes)."""
-    out, i = {}, 0
-
-    def varint():
-        nonlocal i
-        shift = v = 0
-        while True:
-            b = data[i]
-            i += 1
-            v |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                return v
-
-    while i < len(data):
-        key = varint()
-        field, wt = key >> 3, key & 7
-        if wt == 0:
-            val = varint()
-        elif wt == 2:
-            n = varint()
-            val = data[i:i + n]
-            i += n
-        elif wt == 1:
-            val, i = data[i:i + 8], i + 8
-        elif wt == 5:
-            val, i = data[i:i + 4], i + 4
-        else:
-            raise ValueError("unsupported protobuf wire type %d" % wt)
-        out.setdefault(field, []).append(val)
-    return out
-
-
-def _access_review_from_protobuf(body):
-    """The spec.resourceAttributes of a protobuf SelfSubjectAccessReview (kubectl auth can-i sends those)."""
-    try:
-        if body[:4] != b"k8s\x00":
-            return {}
-        raw = _pb_fields(body[4:]).get(2, [b""])[0]
-        spec = _pb_fields(raw).get(2, [b""])[0]
-        ra = _pb_fields(spec).get(1, [b""])[0]
-        names = {1: "namespace", 2: "verb", 3: "group", 4: "version", 5: "resource", 6: "subresource", 7: "name"}
-        attrs = {names[k]: v[0].decode() for k, v in _pb_fields(ra).items() if k in names}
-        return {"spec": {"resourceAttributes": attrs}} if attrs else {}
-    except (IndexError, ValueError, UnicodeDecodeError):
-        raise bad_request("could not decode the protobuf body")
-
-
-def forbidden(user, verb, res, ns, name, sub):
-    resource = res.plural + ("/" + sub if sub else "")
-    subject = '%s "%s"' % (qualified(res), name) if name else qualified(res)
-    where = ' in the namespace "%s"' % ns if ns else " at the cluster scope"
-    msg = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s"%s' % (
-        subject, user, verb, resource, res.group, where)
-    d = {}
-    if name:
-        d["name"] = name
-    if res.group:
-        d["group"] = res.group
-    d["kind"] = res.plural
-    return ApiError(403, "Forbidden", msg, d)
-
-
-def unauthorized():
-    return ApiError(401, "Unauthorized", "Unauthorized")
-
-
-__all__ = ["HTTPServer", "Handler", "Faults", "RequestLog", "forbidden", "unauthorized", "base64", "clone"]
+__all__ = ["HTTPServer", "Handler", "PUBLIC_PATHS"]

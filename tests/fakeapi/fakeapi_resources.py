@@ -3,7 +3,7 @@ import hashlib
 import json
 import re
 
-from fakeapi_util import ApiError, go_map_str, invalid, now_rfc3339
+from fakeapi_util import go_map_str, invalid, now_rfc3339
 
 ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
@@ -607,4 +607,4 @@ def timestamp():
     return now_rfc3339()
 
 
-__all__ = ["Registry", "Res", "CRD_SETS", "apply_defaults", "validate", "to_table", "ApiError"]
+__all__ = ["Registry", "Res", "CRD_SETS", "apply_defaults", "validate", "to_table"]

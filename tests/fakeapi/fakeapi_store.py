@@ -5,9 +5,9 @@ that watches read from (a bounded window, so old resourceVersions expire with 41
 """
 import json
 import random
-import string
 import threading
 
+import fakeapi_patch as patches
 import fakeapi_ssa as ssa
 from fakeapi_resources import apply_defaults, crd_object, validate
 from fakeapi_util import (ApiError, already_exists, bad_request, clone, conflict_modified, fields_match,
@@ -348,15 +348,15 @@ class Cluster:
             if old is None:
                 raise not_found(res, name)
             if ptype == "merge":
-                new = ssa.json_merge_patch(clone(old), body)
+                new = patches.json_merge_patch(clone(old), body)
             elif ptype == "strategic":
                 if res.crd:
                     raise ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown "
                                    "format - accepted media types include: application/json-patch+json, "
                                    "application/merge-patch+json, application/apply-patch+yaml")
-                new = ssa.strategic_merge_patch(res, clone(old), body)
+                new = patches.strategic_merge_patch(res, clone(old), body)
             elif ptype == "json":
-                new = ssa.json_patch(old, body)
+                new = patches.json_patch(old, body)
             else:
                 raise ApiError(415, "UnsupportedMediaType", "unsupported patch type")
             if not isinstance(new, dict):
@@ -625,4 +625,4 @@ def _go_selector(sel):
     return "v1.LabelSelector{MatchLabels:%s, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}" % mls
 
 
-__all__ = ["Cluster", "rand_suffix", "string"]
+__all__ = ["Cluster", "rand_suffix"]
