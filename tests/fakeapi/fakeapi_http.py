@@ -297,6 +297,11 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
             if r is not None and r.namespaced:
                 ns, rest = rest[1], rest[2:]
         res = reg.lookup(group, version, rest[0])
+        if res is not None and len(rest) >= 3 and rest[2] == "proxy" and "proxy" in res.subresources and ns:
+            verb = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[m]
+            app.authorize(self.user, verb, res, ns, rest[1], "proxy")
+            return self._proxy(res, ns, rest[1], "/" + "/".join(rest[3:]) + ("/" if path.endswith("/") and
+                                                                             len(rest) > 3 else ""), body)
         if res is None or len(rest) > 3:
             raise not_found_path()
         name = rest[1] if len(rest) >= 2 else None
@@ -531,6 +536,34 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
             return self._send(200, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                                     "details": d})
         raise ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+
+    def _proxy(self, res, ns, target, path, body):
+        """services/NAME[:PORT]/proxy/PATH and pods/NAME[:PORT]/proxy/PATH: answers as an echo server would,
+        from a ready pod behind the service, or 503 like the real proxy when there is none. As in
+        kube-apiserver, the caller's Authorization header is consumed by authentication, not forwarded."""
+        c = self.server.app.cluster
+        parts = target.split(":")
+        if len(parts) == 3:
+            parts = parts[1:]
+        name, port = parts[0], (parts[1] if len(parts) > 1 else "")
+        obj = c.get(res, ns, name)
+        pod = obj
+        if res.kind == "Service":
+            from fakeapi_util import selector_from_label_selector
+            sel = (obj.get("spec") or {}).get("selector") or {}
+            reqs = selector_from_label_selector({"matchLabels": sel})
+            pods, _, _, _ = c.list(c.reg.get("", "pods"), ns, reqs) if reqs else ([], 0, 0, 0)
+            ready = [p for p in pods if any(x.get("type") == "Ready" and x.get("status") == "True"
+                                            for x in (p.get("status") or {}).get("conditions") or [])]
+            if not ready:
+                raise ApiError(503, "ServiceUnavailable", 'no endpoints available for service "%s"' % target)
+            pod = ready[0]
+        query = urllib.parse.urlsplit(self.path).query
+        echo = {"kind": res.kind, "name": name, "namespace": ns, "port": port, "pod": pod["metadata"]["name"],
+                "method": self.command, "path": path, "query": query,
+                "headers": {k: v for k, v in self.headers.items() if k.lower() != "authorization"},
+                "body": body.decode("utf-8", "replace")}
+        return self._send(200, echo)
 
     def _scale(self, res, ns, name, body):
         c = self.server.app.cluster

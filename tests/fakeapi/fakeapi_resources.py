@@ -50,8 +50,8 @@ def _all():
     return [
         Res("", "v1", "Namespace", "namespaces", namespaced=False, short=["ns"], subresources=["status"],
             verbs=["create", "delete", "get", "list", "patch", "update", "watch"]),
-        Res("", "v1", "Pod", "pods", short=["po"], subresources=["status", "log"], categories=a),
-        Res("", "v1", "Service", "services", short=["svc"], subresources=["status"], categories=a),
+        Res("", "v1", "Pod", "pods", short=["po"], subresources=["status", "log", "proxy"], categories=a),
+        Res("", "v1", "Service", "services", short=["svc"], subresources=["status", "proxy"], categories=a),
         Res("", "v1", "Secret", "secrets"),
         Res("", "v1", "ConfigMap", "configmaps", short=["cm"]),
         Res("", "v1", "Event", "events", short=["ev"]),
@@ -181,6 +181,8 @@ class Registry:
                     s.update(group="autoscaling", version="v1", kind="Scale")
                 if sub == "log":
                     s["verbs"] = ["get"]
+                if sub == "proxy":
+                    s.update(kind=r.kind + "ProxyOptions", verbs=["create", "delete", "get", "patch", "update"])
                 out.append(s)
         return {"kind": "APIResourceList", "apiVersion": "v1",
                 "groupVersion": group + "/" + version if group else version, "resources": out}
@@ -208,6 +210,9 @@ class Registry:
                         kind = {"group": "autoscaling", "version": "v1", "kind": "Scale"}
                     if sub == "log":
                         verbs = ["get"]
+                    if sub == "proxy":
+                        kind = {"group": "", "version": "v1", "kind": r.kind + "ProxyOptions"}
+                        verbs = ["create", "delete", "get", "patch", "update"]
                     subs.append({"subresource": sub, "responseKind": kind, "verbs": verbs})
                 if subs:
                     e["subresources"] = subs

@@ -430,6 +430,9 @@ class Cluster:
             meta = new["metadata"]
             fins = list(meta.get("finalizers") or [])
             if res.kind == "Namespace":
+                if name in ("default", "kube-system", "kube-public"):
+                    raise ApiError(403, "Forbidden", 'namespaces "%s" is forbidden: this namespace may not be deleted'
+                                   % name, {"name": name, "kind": "namespaces"})
                 if meta.get("deletionTimestamp"):
                     return clone(old), False
                 meta["deletionTimestamp"] = now_rfc3339()

@@ -391,6 +391,27 @@ class Subresources(Base):
         self.assertEqual(hpa["status"]["desiredReplicas"], 3)
 
 
+class ServiceProxy(Base):
+    def test_proxy_needs_a_ready_endpoint(self):
+        self.ok("/api/v1/namespaces/default/services", "POST", {
+            "metadata": {"name": "px"}, "spec": {"selector": {"app": "px"}, "ports": [{"name": "http", "port": 80}]}})
+        code, st, _ = self.req("/api/v1/namespaces/default/services/px:http/proxy/v1/x")
+        self.assertEqual((code, st["reason"], st["message"]),
+                         (503, "ServiceUnavailable", 'no endpoints available for service "px:http"'))
+        self.ok(DEPLOY, "POST", deployment("px"))
+        self.eventually(lambda: self.req("/api/v1/namespaces/default/services/px:http/proxy/")[0] == 200,
+                        what="an endpoint")
+        echo = self.ok("/api/v1/namespaces/default/services/px:http/proxy/v1/predict?x=1", "POST", {"in": 1},
+                       headers={"Authorization": "Bearer tok", "X-User": "me"})
+        self.assertEqual((echo["method"], echo["path"], echo["query"], echo["port"]), ("POST", "/v1/predict", "x=1",
+                                                                                       "http"))
+        self.assertEqual(json.loads(echo["body"]), {"in": 1})
+        self.assertEqual(echo["headers"]["X-User"], "me")
+        self.assertNotIn("Authorization", echo["headers"], "kube-apiserver does not forward the caller's credentials")
+        self.assertTrue(echo["pod"].startswith("px-"))
+        self.assertEqual(self.req("/api/v1/namespaces/default/services/none/proxy/")[0], 404)
+
+
 class Scenarios(Base):
     def pods(self, app):
         return self.ok("/api/v1/namespaces/default/pods?labelSelector=app%3D" + app)["items"]
