@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <strings.h>
@@ -30,6 +31,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     std::string_view line(data, size * count);
     if (line.starts_with("HTTP/")) {
         t->resp->headers.clear(); // a new response (after 100 Continue or a redirect)
+        // The status, early: on_body streams only a 2xx body (see Request::on_data).
+        auto space = line.find(' ');
+        if (space != std::string_view::npos && line.size() >= space + 4) {
+            t->resp->status = std::atoi(std::string(line.substr(space + 1, 3)).c_str());
+        }
         return size * count;
     }
     auto colon = line.find(':');
@@ -50,7 +56,8 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
 {
     auto* t = static_cast<Transfer*>(user);
     std::string_view chunk(data, size * count);
-    if (t->req->on_data) {
+    bool success = t->resp->status >= 200 && t->resp->status < 300;
+    if (t->req->on_data && success) {
         if (!t->req->on_data(chunk)) {
             t->stopped = true;
             return 0;

@@ -44,8 +44,9 @@ struct Request
     Headers headers;
     std::string body;
     std::chrono::milliseconds timeout{0}; // whole request; 0 = none
-    // When set, the body is streamed to this callback instead of Response::body; return false
-    // to stop reading (watch streams, logs -f).
+    // When set, a 2xx body is streamed to this callback instead of Response::body; return false
+    // to stop reading (watch streams, logs -f). An error status's body still lands in
+    // Response::body, so it can be reported.
     std::function<bool(std::string_view)> on_data;
     // Headers and body fields whose values must never be logged (Authorization is always hidden).
     bool body_is_secret = false;
