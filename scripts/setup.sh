@@ -5,7 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-build_pkgs=(cmake ninja-build g++ pkg-config libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
+build_pkgs=(cmake ninja-build g++ pkg-config ccache libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
             libfmt-dev libgit2-dev doctest-dev nlohmann-json3-dev)
 test_pkgs=(nodejs npm git python3 ca-certificates openssl)
 
