@@ -35,7 +35,7 @@ void add_service_flags(CLI::App& sub, ServiceInput& in)
 {
     auto& o = in.overrides;
     const char* group = "Service flags (override the file)";
-    sub.add_option("-f,--filename", in.files, "Service file, directory of files, or - for stdin (repeatable)")
+    sub.add_option("-f,--filename", in.files, "Service file, directory, - for stdin, or git+URL//PATH@REF (repeatable)")
         ->group(group);
     sub.add_option("--name", o.name, "Service name (DNS-1123 label)")->group(group);
     sub.add_option("--image", o.image, "Container image")->group(group);
@@ -58,6 +58,7 @@ void add_service_flags(CLI::App& sub, ServiceInput& in)
     sub.add_option("--commit", o.commit, "Git commit to pin")->group(group);
     sub.add_option("--git-secret", o.git_secret, "Secret with git credentials (mounted only into the clone step)")
         ->group(group);
+    add_git_flags(sub, in.git);
     sub.add_option("--script", o.script, "Bash script to run, relative to the repository root")->group(group);
     sub.add_option("--pipeline", o.pipeline, "Shakudo pipeline YAML to run, relative to the repository root")
         ->group(group);
@@ -94,10 +95,14 @@ LoadedInput load_input(const ServiceInput& in, const GlobalOptions& g)
             li.stdin_text = stdin_text();
         }
     }
-    if (in.files.empty() && !in.overrides.image && !in.overrides.environment) {
+    if (in.files.empty() && in.git.spec.empty() && !in.overrides.image && !in.overrides.environment) {
         throw Error("no service given: use -f FILE|DIR|- or at least --image (see --help)", ExitCode::usage);
     }
-    out.loaded = spec::load_services(li, out.config, util::real_fs());
+    // Git sources are resolved and mounted first; branches are pinned once names are known.
+    auto sources = make_sources(in.git, g.verbosity, li.cwd);
+    sources.prepare(li);
+    out.loaded = spec::load_services(li, out.config, sources.fs());
+    sources.pin(out.loaded.services);
     for (const auto& w : out.loaded.warnings) {
         std::cerr << w << '\n';
     }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "git_flags.hpp"
+
 #include <spec/load.hpp>
 
 #include <CLI/CLI.hpp>
@@ -39,6 +41,7 @@ struct ServiceInput
 {
     std::vector<std::string> files;
     spec::Overrides overrides;
+    GitFlags git;
 };
 void add_service_flags(CLI::App& sub, ServiceInput& in);
 

@@ -113,6 +113,9 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
     }
     for (auto& [s, dir] : parsed) {
         apply_overrides(s, in.overrides, diags);
+        if (in.complete_git) {
+            in.complete_git(s, s.positions[""].file);
+        }
         if (s.environment) {
             auto it = config.environments.find(*s.environment);
             if (it == config.environments.end()) {

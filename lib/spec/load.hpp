@@ -5,6 +5,7 @@
 #include <spec/service.hpp>
 #include <util/fs.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct LoadInput
     std::string stdin_text;         // what "-" reads (the caller reads stdin once)
     std::string cwd;                // for the default name when the service comes from flags or stdin
     Overrides overrides;
+    // Fills or completes a service's `git:` from where it came from (a repository, `repo: .`, the
+    // current checkout) before the default name is derived from it; `file` is the document's
+    // path, "" for flags alone. Set by git::Sources; empty: `git:` stays as written.
+    std::function<void(Service& s, const std::string& file)> complete_git;
 };
 
 struct Loaded
