@@ -44,6 +44,8 @@ struct ServiceInput
     GitFlags git;
 };
 void add_service_flags(CLI::App& sub, ServiceInput& in);
+// --host, --path, --auth … (cli/expose_flags.cpp), part of the service flags.
+void add_expose_flags(CLI::App& sub, spec::ExposeFlags& f);
 
 // Loads the user config and every service the input names; warnings go to stderr.
 struct LoadedInput

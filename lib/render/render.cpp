@@ -1,3 +1,4 @@
+#include <render/expose.hpp>
 #include <render/render.hpp>
 #include <util/strings.hpp>
 
@@ -86,6 +87,7 @@ Rendered render(const spec::Service& s, const spec::Config& config)
     if (s.replicas.min >= 2) {
         r.objects.push_back(pdb(s));
     }
+    render_expose(s, config, r.objects);
     return r;
 }
 

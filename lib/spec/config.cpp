@@ -81,12 +81,21 @@ Config load_config(const std::string& path, const util::Filesystem& fs)
         c.domain = r.str(d["domain"], "domain");
         c.git_image = r.str(d["gitImage"], "gitImage").value_or(c.git_image);
         c.ingress_class = r.str(d["ingressClass"], "ingressClass");
+        for (auto key : {"domain", "gateway"}) {
+            if (d[key].IsDefined()) {
+                c.positions[key] = r.pos(d[key]);
+            }
+        }
         static constexpr std::string_view k_kc_keys[] = {"url", "realm", "clientId"};
         if (d["keycloak"].IsDefined() && r.check_map(d["keycloak"], "keycloak", k_kc_keys)) {
             KeycloakConfig kc;
             kc.url = r.str(d["keycloak"]["url"], "keycloak.url").value_or("");
             kc.realm = r.str(d["keycloak"]["realm"], "keycloak.realm").value_or("");
             kc.client_id = r.str(d["keycloak"]["clientId"], "keycloak.clientId").value_or("istio");
+            for (auto key : {"url", "realm"}) {
+                const YAML::Node& v = d["keycloak"][key];
+                c.positions[std::string("keycloak.") + key] = r.pos(v.IsDefined() ? v : d["keycloak"]);
+            }
             c.keycloak = kc;
         }
         static constexpr std::string_view k_gw_keys[] = {"name", "namespace", "sectionName"};

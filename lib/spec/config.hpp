@@ -41,6 +41,9 @@ struct Config
     std::optional<GatewayRef> gateway;
     std::optional<std::string> ingress_class;
     std::map<std::string, Preset> environments;
+    // Where "domain", "gateway", "keycloak.url" and "keycloak.realm" were set, for messages about
+    // the values derived from them.
+    std::map<std::string, SourcePos> positions;
 };
 
 // The config file path from the environment (XDG_CONFIG_HOME, HOME); KMS_CONFIG overrides it.

@@ -1,3 +1,4 @@
+#include <spec/expose.hpp>
 #include <spec/load.hpp>
 #include <spec/parse.hpp>
 #include <spec/validate.hpp>
@@ -143,6 +144,7 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
                 continue;
             }
         }
+        resolve_expose(s, config, diags);
         validate(s, diags);
         for (const auto& note : s.notes) {
             out.warnings.push_back(note);

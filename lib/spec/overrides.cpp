@@ -40,7 +40,8 @@ bool Overrides::any() const
 {
     return name || namespace_ || image || environment || port || min_replicas || max_replicas || cpu || memory ||
            gpu || !env.empty() || !params.empty() || !secrets.empty() || git_repo || branch || commit ||
-           git_secret || script || pipeline || working_dir || health_path || service_type || no_legacy_params;
+           git_secret || script || pipeline || working_dir || health_path || service_type || no_legacy_params ||
+           expose.any();
 }
 
 void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
@@ -173,6 +174,7 @@ void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
         s.service_type = *o.service_type;
         mark("service.type", "--service-type");
     }
+    apply_expose_flags(s, o.expose, diags);
 }
 
 } // namespace kms::spec

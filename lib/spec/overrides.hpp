@@ -1,5 +1,6 @@
 #pragma once
 
+#include <spec/expose.hpp>
 #include <spec/service.hpp>
 
 #include <optional>
@@ -34,6 +35,7 @@ struct Overrides
     std::optional<std::string> health_path;
     std::optional<std::string> service_type;
     bool no_legacy_params = false;
+    ExposeFlags expose;
 
     bool any() const;
 };

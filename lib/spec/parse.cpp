@@ -1,3 +1,4 @@
+#include <spec/expose.hpp>
 #include <spec/parse.hpp>
 #include <util/quantity.hpp>
 #include <util/strings.hpp>
@@ -383,6 +384,9 @@ Service parse_service(const YAML::Node& doc, YamlReader& r)
         parse_tolerations(doc["tolerations"], s, r);
     }
     s.service_account = r.str(doc["serviceAccount"], "serviceAccount");
+    if (doc["expose"].IsDefined()) {
+        parse_expose(doc["expose"], s, r);
+    }
     return s;
 }
 
