@@ -12,9 +12,19 @@ constexpr const char* k_workspace = "/workspace";
 constexpr const char* k_repo_dir = "/workspace/repo";
 constexpr const char* k_secret_root = "/etc/hyperplane/secrets/";
 
+// Volume names are DNS-1123 labels, Secret names subdomains (dots, up to 253 characters): a name
+// that does not fit gets a hash of itself, so "a.b" and "a-b" do not share one volume name.
 std::string secret_volume_name(const std::string& secret)
 {
-    return util::to_dns1123_label("secret-" + secret);
+    std::string plain = "secret-" + secret;
+    if (util::is_dns1123_label(plain)) {
+        return plain;
+    }
+    std::string label = util::to_dns1123_label(plain).substr(0, 54);
+    while (!label.empty() && label.back() == '-') {
+        label.pop_back();
+    }
+    return label + "-" + util::sha256_hex(secret).substr(0, 8);
 }
 
 const spec::Port& probe_port(const spec::Service& s, const spec::Probe& p)

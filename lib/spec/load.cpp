@@ -31,10 +31,20 @@ void read_documents(const std::string& text, const std::string& file, const std:
     }
 }
 
+// An input that holds no document at all would otherwise render nothing and succeed.
+void require_documents(const std::vector<Document>& docs, std::size_t before, const std::string& input)
+{
+    if (docs.size() == before) {
+        throw Error(fmt::format("{}: no service in this input (it is empty or holds only comments)", input),
+                    ExitCode::usage);
+    }
+}
+
 std::vector<Document> read_inputs(const LoadInput& in, const util::Filesystem& fs)
 {
     std::vector<Document> docs;
     for (const auto& f : in.files) {
+        std::size_t before = docs.size();
         if (f == "-") {
             read_documents(in.stdin_text, "<stdin>", in.cwd, docs);
         } else if (fs.is_directory(f)) {
@@ -58,6 +68,7 @@ std::vector<Document> read_inputs(const LoadInput& in, const util::Filesystem& f
             std::string dir = util::dir_name(f);
             read_documents(*text, f, dir == "." ? in.cwd : dir, docs);
         }
+        require_documents(docs, before, f == "-" ? std::string("<stdin>") : f);
     }
     return docs;
 }
@@ -106,6 +117,9 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
     for (const auto& doc : read_inputs(in, fs)) {
         YamlReader r(doc.file, diags);
         Service s = parse_service(doc.node, r);
+        if (!doc.node.IsMap()) {
+            continue; // reported by parse_service; checking the empty result would only add noise
+        }
         s.positions[""] = SourcePos{doc.file, 0, 0, {}};
         parsed.emplace_back(std::move(s), absolute_dir_name(doc.dir, in.cwd));
     }
@@ -130,9 +144,9 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
                                         config.path.empty() ? std::string("the user config (there is no config file)")
                                                             : config.path,
                                         hint ? fmt::format(" (did you mean \"{}\"?)", *hint) : std::string()));
-            } else {
-                apply_preset(s, it->second);
+                continue; // checking the service without its preset would only report what it lacks
             }
+            apply_preset(s, it->second);
         }
         if (s.ports.empty()) {
             s.ports.push_back(Port{"http", 8787, Protocol::http, {}, {}});

@@ -11,6 +11,16 @@ SourcePos flag(const char* name)
     return SourcePos{{}, 0, 0, name};
 }
 
+// Records an error naming the flag when `value` is outside [lo, hi] (the service file's ranges).
+bool in_range(int value, int lo, int hi, const char* name, Diagnostics& diags)
+{
+    if (value < lo || value > hi) {
+        diags.error(flag(name), fmt::format("expected an integer from {} to {}, got {}", lo, hi, value));
+        return false;
+    }
+    return true;
+}
+
 // "K=V" → pair; records an error naming the flag when there is no '='.
 std::optional<std::pair<std::string, std::string>> split_kv(const std::string& text, const char* name,
                                                              Diagnostics& diags)
@@ -63,9 +73,7 @@ void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
         mark("environment", "--environment");
     }
     if (o.port) {
-        if (*o.port < 1 || *o.port > 65535) {
-            diags.error(flag("--port"), fmt::format("expected an integer from 1 to 65535, got {}", *o.port));
-        }
+        in_range(*o.port, 1, 65535, "--port", diags);
         if (s.ports.size() > 1) {
             diags.error(flag("--port"), "the service file declares several ports; change them in the file");
         } else if (s.ports.empty()) {
@@ -75,14 +83,14 @@ void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
         }
         mark("port", "--port");
     }
-    if (o.min_replicas) {
+    if (o.min_replicas && in_range(*o.min_replicas, 0, 1000, "--min-replicas", diags)) {
         s.replicas.min = *o.min_replicas;
         if (!o.max_replicas && s.replicas.max < s.replicas.min && !s.positions.count("replicas.max")) {
             s.replicas.max = s.replicas.min;
         }
         mark("replicas.min", "--min-replicas");
     }
-    if (o.max_replicas) {
+    if (o.max_replicas && in_range(*o.max_replicas, 0, 1000, "--max-replicas", diags)) {
         s.replicas.max = *o.max_replicas;
         mark("replicas.max", "--max-replicas");
     }
@@ -98,7 +106,7 @@ void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
         (std::string_view(field) == "resources.cpu" ? s.resources.cpu : s.resources.memory) = **value;
         mark(field, name);
     }
-    if (o.gpu) {
+    if (o.gpu && in_range(*o.gpu, 0, 64, "--gpu", diags)) {
         s.resources.gpu = *o.gpu;
     }
     for (const auto& e : o.env) {
@@ -152,6 +160,7 @@ void apply_overrides(Service& s, const Overrides& o, Diagnostics& diags)
         s.run = Run{};
         s.run.script = o.script;
         s.run.pipeline_path = o.pipeline;
+        mark(o.script ? "run.script" : "run.pipeline", o.script ? "--script" : "--pipeline");
         if (o.script && o.pipeline) {
             diags.error(flag("--pipeline"), "--script and --pipeline are mutually exclusive");
         }

@@ -143,6 +143,9 @@ void parse_run(const YAML::Node& n, Service& s, YamlReader& r)
     s.run.script = r.str(n["script"], "run.script");
     s.run.pipeline_path = r.str(n["pipeline"], "run.pipeline");
     s.run.command = r.str_list(n["command"], "run.command");
+    if (s.run.command && s.run.command->empty()) {
+        r.error(n["command"], "run.command: must not be empty (omit it to run the image's entrypoint)");
+    }
     s.run.args = r.str_list(n["args"], "run.args");
     record(s, "run.script", n["script"], r);
     record(s, "run.pipeline", n["pipeline"], r);
@@ -242,6 +245,9 @@ void parse_tolerations(const YAML::Node& n, Service& s, YamlReader& r)
         t.effect = r.str(n[i]["effect"], path + ".effect");
         if (t.op != "Equal" && t.op != "Exists") {
             r.error(n[i]["operator"], fmt::format("{}.operator: must be Equal or Exists, got \"{}\"", path, t.op));
+        } else if (t.key.empty() && t.op != "Exists") {
+            // Kubernetes: an empty key matches every taint, which only operator Exists may do.
+            r.error(n[i], fmt::format("{}: 'key' is required unless operator is Exists", path));
         }
         if (t.effect && *t.effect != "NoSchedule" && *t.effect != "PreferNoSchedule" && *t.effect != "NoExecute") {
             r.error(n[i]["effect"], fmt::format("{}.effect: must be NoSchedule, PreferNoSchedule or NoExecute, got \"{}\"",
@@ -300,6 +306,9 @@ std::optional<Probe> parse_probe(const YAML::Node& n, std::string_view path, Yam
     Probe p;
     p.path = r.str(n["path"], join_path(path, "path"));
     p.command = r.str_list(n["command"], join_path(path, "command"));
+    if (p.command && p.command->empty()) {
+        r.error(n["command"], fmt::format("{}.command: must not be empty", path));
+    }
     p.tcp = r.boolean(n["tcp"], join_path(path, "tcp")).value_or(false);
     p.port = r.str(n["port"], join_path(path, "port"));
     p.initial_delay = r.integer(n["initialDelaySeconds"], join_path(path, "initialDelaySeconds"), 0, 3600).value_or(0);

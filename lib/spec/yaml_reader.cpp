@@ -211,6 +211,10 @@ std::optional<KeyValues> YamlReader::key_values(const YAML::Node& n, std::string
     }
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!it->first.IsScalar()) {
+            error(it->first, fmt::format("{}: keys must be strings", path));
+            continue;
+        }
         std::string key = it->first.Scalar();
         if (!seen.insert(key).second) {
             error(it->first, fmt::format("duplicate key '{}'", join_path(path, key)));

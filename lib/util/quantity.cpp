@@ -124,6 +124,13 @@ Quantity Quantity::times(std::int64_t factor) const
     if (q.suffix == "m" && q.milli % 1'000'000 == 0) {
         q = Quantity{q.milli / 1000, ""};
     }
+    // 1024Mi as 1Gi: the form the API server returns, so a re-apply or diff shows no change.
+    static constexpr std::string_view k_binary[] = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    for (std::size_t i = 0; i + 1 < std::size(k_binary); ++i) {
+        if (q.suffix == k_binary[i] && q.milli != 0 && q.milli % (1024 * 1000) == 0) {
+            q = Quantity{q.milli / 1024, std::string(k_binary[i + 1])};
+        }
+    }
     return q;
 }
 
