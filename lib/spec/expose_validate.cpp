@@ -168,6 +168,7 @@ private:
     void check_auth_fields();
     void check_auth_mode();
     void resolve_jwt();
+    void check_envoy_gateway_limits();
     void check_session();
 };
 
@@ -184,6 +185,7 @@ void Resolver::run()
         check_auth_fields();
         check_auth_mode();
         resolve_jwt();
+        check_envoy_gateway_limits();
     }
     check_session();
 }
@@ -412,10 +414,31 @@ void Resolver::resolve_jwt()
     }
     if (!a.jwks && *e.via == ExposeVia::gateway_api) {
         error("expose.auth", "via gateway-api, auth type jwt needs the JWKS URL (Envoy Gateway does not discover it): "
-                             "set expose.auth.jwks (or --jwt-jwks); Keycloak's is ISSUER/protocol/openid-connect/certs");
+                             "set expose.auth.jwks (or --jwt-jwks); Keycloak's is "
+                             "ISSUER/protocol/openid-connect/certs");
     } else if (a.jwks) {
         if (auto p = url_problem(*a.jwks)) {
             error("expose.auth.jwks", *p);
+        }
+    }
+}
+
+// Envoy Gateway's CRD bounds (api/v1alpha1/jwt_types.go): the API server would reject more at apply.
+void Resolver::check_envoy_gateway_limits()
+{
+    const Expose& e = *m_s.expose;
+    const Auth& a = e.auth;
+    if (*e.via != ExposeVia::gateway_api || (a.type != AuthType::jwt && a.type != AuthType::keycloak)) {
+        return;
+    }
+    if (a.audiences.size() > 8) {
+        error("expose.auth.audiences", fmt::format("Envoy Gateway accepts at most 8 audiences, got {}",
+                                                   a.audiences.size()));
+    }
+    for (auto [value, field] : {std::pair{&a.issuer, "expose.auth.issuer"}, std::pair{&a.jwks, "expose.auth.jwks"}}) {
+        if (*value && (*value)->size() > 253) {
+            std::string message = fmt::format("Envoy Gateway accepts at most 253 characters, got {}", (*value)->size());
+            a.type == AuthType::keycloak ? config_error("keycloak.url", message) : error(field, message);
         }
     }
 }

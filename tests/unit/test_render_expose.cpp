@@ -160,8 +160,8 @@ TEST_SUITE("render::expose")
     TEST_CASE("ingress: hash-by maps to nginx variables")
     {
         auto hash_by = [](const char* by) {
-            auto i = only(render_yaml(service(fmt::format("session: {{hashBy: \"{}\"}}\nexpose: {{via: ingress}}\n", by))),
-                          "Ingress");
+            std::string yaml = fmt::format("session: {{hashBy: \"{}\"}}\nexpose: {{via: ingress}}\n", by);
+            auto i = only(render_yaml(service(yaml)), "Ingress");
             return i["metadata"]["annotations"]["nginx.ingress.kubernetes.io/upstream-hash-by"].get<std::string>();
         };
         CHECK(hash_by("header:X-User-Id") == "$http_x_user_id");

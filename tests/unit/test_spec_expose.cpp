@@ -128,7 +128,8 @@ TEST_SUITE("spec::expose")
             CHECK(s.expose->auth.type == AuthType::keycloak);
             // The config's url keeps its legacy /auth and loses its trailing '/'.
             CHECK(s.expose->auth.issuer == "https://sso.example.com/auth/realms/Hyperplane");
-            CHECK(s.expose->auth.jwks == "https://sso.example.com/auth/realms/Hyperplane/protocol/openid-connect/certs");
+            CHECK(s.expose->auth.jwks ==
+                  "https://sso.example.com/auth/realms/Hyperplane/protocol/openid-connect/certs");
         }
     }
 
@@ -170,7 +171,9 @@ TEST_SUITE("spec::expose")
     {
         CHECK(error_of({with_expose("  host: \"*.apps.example.com\"\n")}) == "");
         CHECK(error_of({with_expose("  host: web-1.example.com\n")}) == "");
-        auto host_error = [](const char* host) { return error_of({with_expose(fmt::format("  host: \"{}\"\n", host))}); };
+        auto host_error = [](const char* host) {
+            return error_of({with_expose(fmt::format("  host: \"{}\"\n", host))});
+        };
         CHECK(host_error("Web.example.com").find("is not a valid host name") != std::string::npos);
         CHECK(host_error("web.*.example.com").find("a wildcard is allowed only as the whole first label") !=
               std::string::npos);
@@ -193,7 +196,9 @@ TEST_SUITE("spec::expose")
 
     TEST_CASE("paths start with '/', hold URL path characters only, and a rewrite needs a path")
     {
-        auto path_error = [](const char* path) { return error_of({with_expose(fmt::format("  path: \"{}\"\n", path))}); };
+        auto path_error = [](const char* path) {
+            return error_of({with_expose(fmt::format("  path: \"{}\"\n", path))});
+        };
         CHECK(path_error("/a/b-c_d.e~f/%20") == "");
         CHECK(path_error("api") == "service.yaml:4:9: expose.path: must start with '/', got \"api\"");
         CHECK(path_error("/a b").find("contains ' '") != std::string::npos);
@@ -219,8 +224,9 @@ TEST_SUITE("spec::expose")
         CHECK(issuer_error("http://127.0.0.1/realms/a") == "");
         CHECK(issuer_error("http://[::1]:9000/") == "");
         CHECK(issuer_error("http://127.10.0.1:8080") == "");
-        for (const char* bad : {"http://sso.example.com", "sso.example.com/realms/a", "https://", "ftp://sso.example.com",
-                                "https:///realms/a", "http://127.0.0.1.example.com/", "https://user@sso.example.com"}) {
+        for (const char* bad : {"http://sso.example.com", "sso.example.com/realms/a", "https://",
+                                "ftp://sso.example.com", "https:///realms/a", "http://127.0.0.1.example.com/",
+                                "https://user@sso.example.com"}) {
             CAPTURE(bad);
             CHECK(issuer_error(bad).find("expose.auth.issuer: must be an absolute https URL") != std::string::npos);
         }
@@ -279,6 +285,21 @@ TEST_SUITE("spec::expose")
                 CHECK(err.find(row.wanted) != std::string::npos);
             }
         }
+    }
+
+    TEST_CASE("Envoy Gateway's bounds: at most 8 audiences, URLs of at most 253 characters")
+    {
+        CHECK(error_of({with_expose("  auth: {type: keycloak, audiences: [a, b, c, d, e, f, g, h]}\n")}) == "");
+        CHECK(error_of({with_expose("  auth: {type: keycloak, audiences: [a, b, c, d, e, f, g, h, i]}\n")}) ==
+              "service.yaml:4:37: expose.auth.audiences: Envoy Gateway accepts at most 8 audiences, got 9");
+        // Istio has no such bound.
+        std::string nine = "  auth: {type: keycloak, audiences: [a, b, c, d, e, f, g, h, i]}\n";
+        CHECK(error_of({with_expose("  via: istio\n" + nine)}) == "");
+        std::string long_issuer = "https://sso.example.com/" + std::string(240, 'a');
+        std::string jwt = "  auth: {{type: jwt, issuer: \"{}\", jwks: \"https://k.example.com\"}}\n";
+        CHECK(error_of({with_expose(fmt::format(fmt::runtime(jwt), long_issuer))})
+                  .find("expose.auth.issuer: Envoy Gateway accepts at most 253 characters, got 264") !=
+              std::string::npos);
     }
 
     TEST_CASE("gateway-api needs the JWKS; TLS only via ingress; a gateway only via gateway-api and istio")
