@@ -1,13 +1,59 @@
 #include <spec/yaml_reader.hpp>
 #include <util/strings.hpp>
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <set>
+#include <sstream>
 
 namespace kms::spec {
+
+namespace {
+
+// Remembers where the current document starts; every other event is ignored.
+class DocumentStart : public YAML::EventHandler
+{
+public:
+    YAML::Mark mark = YAML::Mark::null_mark();
+
+    void OnDocumentStart(const YAML::Mark& m) override { mark = m; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+// yaml-cpp 0.7's LoadAll never returns (and allocates without end) when a document starts with a
+// ',' outside a flow collection (", x", or the ", b" of "[a], b"): the parser yields an empty
+// document without consuming the token, again and again. This pass stops at the first document
+// that starts where the previous one did. A syntax error throws here as it would in LoadAll.
+void check_documents_advance(const std::string& text, const std::string& file)
+{
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStart doc;
+    int previous = -1;
+    while (parser.HandleNextDocument(doc)) {
+        if (doc.mark.pos == previous) {
+            char c = static_cast<std::size_t>(doc.mark.pos) < text.size() ? text[static_cast<std::size_t>(doc.mark.pos)]
+                                                                         : '?';
+            throw input_error(SourcePos{file, doc.mark.line + 1, doc.mark.column + 1, {}},
+                              fmt::format("invalid YAML: unexpected '{}' outside a flow collection", c));
+        }
+        previous = doc.mark.pos;
+    }
+}
+
+} // namespace
 
 std::vector<YAML::Node> load_yaml_documents(const std::string& text, const std::string& file)
 {
     try {
+        check_documents_advance(text, file);
         return YAML::LoadAll(text);
     } catch (const YAML::Exception& e) {
         SourcePos pos{file, e.mark.line + 1, e.mark.column + 1, {}};

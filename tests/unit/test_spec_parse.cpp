@@ -225,6 +225,18 @@ serviceAccount: infer
               "service.yaml:4:5: invalid YAML: illegal map value");
     }
 
+    TEST_CASE("a ',' outside a flow collection is a syntax error, not an endless parse")
+    {
+        // yaml-cpp 0.7's LoadAll alone would loop forever on each of these.
+        CHECK(load_error(", x\nname: a\n") == "service.yaml:1:1: invalid YAML: unexpected ',' outside a flow collection");
+        CHECK(load_error("[a], b\n") == "service.yaml:1:4: invalid YAML: unexpected ',' outside a flow collection");
+        CHECK(load_error("&a , x\n") == "service.yaml:1:4: invalid YAML: unexpected ',' outside a flow collection");
+        CHECK(load_error("name: a\nimage: x\n---\n\"x\", y\n") ==
+              "service.yaml:4:4: invalid YAML: unexpected ',' outside a flow collection");
+        // Commas inside flow collections and plain scalars are fine.
+        CHECK(load_one("name: a\nimage: x\nenv: {A: \"1\", B: \"2\"}\nparameters: {p: a, b}\n").env.size() == 2);
+    }
+
     TEST_CASE("a document that is not a map is one error, not a cascade")
     {
         CHECK(load_error("- a\n- b\n") == "service.yaml:1:1: document: expected a map, got a list");
