@@ -178,7 +178,7 @@ Error fetch_error(const std::string& url, const std::string& line)
     for (char& c : lower) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    if (contains(lower, {"404", "not found", "not exported", "does not appear to be a git repository",
+    if (contains(lower, {"404", "not found", "not exported", "no such repository", "does not appear to be a git repository",
                          "could not find repository", "no such file or directory", "failed to resolve path",
                          "does not exist"})) {
         std::string creds = tried.empty() ? std::string() : fmt::format("; credentials tried: {}", tried);
