@@ -25,6 +25,11 @@ int main(int argc, char** argv)
     kms::cli::setup_render(app, ctx);
     kms::cli::setup_validate(app, ctx);
     kms::cli::setup_version(app, ctx);
+    kms::cli::setup_completion(app, ctx);
+    kms::cli::setup_man(app, ctx);
+    if (auto code = kms::cli::run_completion_protocol(app, argc, argv)) {
+        return *code;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -4,11 +4,19 @@
 
 #include <util/error.hpp>
 
+#include <optional>
+
 // One setup function per verb (cli/<verb>.cpp); each adds its subcommand to `app`.
 namespace kms::cli {
 
 void setup_render(CLI::App& app, Context& ctx);
 void setup_validate(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
+void setup_completion(CLI::App& app, Context& ctx);
+// cobra's hidden `__complete WORDS...` (and `__completeNoDesc`), which kubectl_complete-microservice
+// and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
+// Returns the exit code when argv asks for it.
+std::optional<int> run_completion_protocol(const CLI::App& app, int argc, const char* const* argv);
+void setup_man(CLI::App& app, Context& ctx); // hidden __man DIR
 
 } // namespace kms::cli
