@@ -1,3 +1,4 @@
+#include <spec/fields.hpp>
 #include <spec/expose.hpp>
 #include <util/strings.hpp>
 
@@ -31,7 +32,7 @@ std::optional<GatewayRef> parse_gateway(const YAML::Node& n, YamlReader& r)
         }
         return GatewayRef{text.substr(slash + 1), text.substr(0, slash), {}};
     }
-    static constexpr std::string_view k_keys[] = {"name", "namespace", "sectionName"};
+    const auto k_keys = field_keys("expose.gateway");
     if (!r.check_map(n, "expose.gateway", k_keys)) {
         return std::nullopt;
     }
@@ -62,8 +63,7 @@ void parse_auth(const YAML::Node& n, Service& s, YamlReader& r)
         set_type(n, n.Scalar()); // `auth: keycloak`
         return;
     }
-    static constexpr std::string_view k_keys[] = {"type",   "secret",    "header",        "issuer",
-                                                  "jwks",   "audiences", "claimToHeaders"};
+    const auto k_keys = field_keys("expose.auth");
     if (!r.check_map(n, "expose.auth", k_keys)) {
         return;
     }
@@ -147,7 +147,7 @@ void parse_expose(const YAML::Node& n, Service& s, YamlReader& r)
         }
         return;
     }
-    static constexpr std::string_view k_keys[] = {"host", "path", "rewrite", "via", "port", "gateway", "tls", "auth"};
+    const auto k_keys = field_keys("expose");
     if (!r.check_map(n, "expose", k_keys)) {
         return;
     }
@@ -165,7 +165,7 @@ void parse_expose(const YAML::Node& n, Service& s, YamlReader& r)
     if (n["gateway"].IsDefined()) {
         e.gateway = parse_gateway(n["gateway"], r);
     }
-    static constexpr std::string_view k_tls_keys[] = {"secret"};
+    const auto k_tls_keys = field_keys("expose.tls");
     const YAML::Node& tls = n["tls"];
     if (tls.IsDefined() && r.check_map(tls, "expose.tls", k_tls_keys)) {
         e.tls_secret = r.str(tls["secret"], "expose.tls.secret");

@@ -1,3 +1,4 @@
+#include <spec/fields.hpp>
 #include <spec/expose.hpp>
 #include <spec/parse.hpp>
 #include <util/quantity.hpp>
@@ -6,12 +7,6 @@
 namespace kms::spec {
 
 namespace {
-
-constexpr std::string_view k_top_keys[] = {
-    "name",     "namespace", "image",       "environment", "port",     "ports",     "replicas",
-    "autoscaling", "resources", "git",      "run",         "workingDir", "parameters",
-    "legacyParameterNames", "env", "secrets", "health",  "session",  "service",   "nodeSelector",
-    "tolerations", "serviceAccount", "expose"};
 
 void record(Service& s, const std::string& field, const YAML::Node& n, YamlReader& r)
 {
@@ -29,7 +24,7 @@ void parse_ports(const YAML::Node& n, Service& s, YamlReader& r)
         r.error(n, "ports: at least one port is required");
         return;
     }
-    static constexpr std::string_view k_keys[] = {"name", "port", "protocol", "servicePort", "nodePort"};
+    const auto k_keys = field_keys("ports");
     for (std::size_t i = 0; i < n.size(); ++i) {
         std::string path = fmt::format("ports[{}]", i);
         const YAML::Node& pn = n[i];
@@ -74,7 +69,7 @@ void parse_replicas(const YAML::Node& n, Service& s, YamlReader& r)
         }
         return;
     }
-    static constexpr std::string_view k_keys[] = {"min", "max"};
+    const auto k_keys = field_keys("replicas");
     if (!r.check_map(n, "replicas", k_keys)) {
         return;
     }
@@ -88,7 +83,7 @@ void parse_replicas(const YAML::Node& n, Service& s, YamlReader& r)
 
 void parse_resources(const YAML::Node& n, Service& s, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"cpu", "memory", "gpu", "limits"};
+    const auto k_keys = field_keys("resources");
     if (!r.check_map(n, "resources", k_keys)) {
         return;
     }
@@ -102,7 +97,7 @@ void parse_resources(const YAML::Node& n, Service& s, YamlReader& r)
         s.resources.gpu = *g;
     }
     const YAML::Node& lim = n["limits"];
-    static constexpr std::string_view k_limit_keys[] = {"cpu", "memory"};
+    const auto k_limit_keys = field_keys("resources.limits");
     if (lim.IsDefined() && r.check_map(lim, "resources.limits", k_limit_keys)) {
         s.resources.cpu_limit = parse_quantity(lim["cpu"], "resources.limits.cpu", r);
         s.resources.memory_limit = parse_quantity(lim["memory"], "resources.limits.memory", r);
@@ -115,7 +110,7 @@ void parse_resources(const YAML::Node& n, Service& s, YamlReader& r)
 
 void parse_git(const YAML::Node& n, Service& s, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"repo", "branch", "commit", "secret"};
+    const auto k_keys = field_keys("git");
     if (!r.check_map(n, "git", k_keys)) {
         return;
     }
@@ -136,7 +131,7 @@ void parse_git(const YAML::Node& n, Service& s, YamlReader& r)
 
 void parse_run(const YAML::Node& n, Service& s, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"script", "pipeline", "command", "args"};
+    const auto k_keys = field_keys("run");
     if (!r.check_map(n, "run", k_keys)) {
         return;
     }
@@ -161,7 +156,7 @@ void parse_secrets(const YAML::Node& n, Service& s, YamlReader& r)
     if (!r.is_list(n, "secrets")) {
         return;
     }
-    static constexpr std::string_view k_keys[] = {"name", "keys"};
+    const auto k_keys = field_keys("secrets");
     for (std::size_t i = 0; i < n.size(); ++i) {
         std::string path = fmt::format("secrets[{}]", i);
         SecretRef ref;
@@ -185,9 +180,7 @@ void parse_secrets(const YAML::Node& n, Service& s, YamlReader& r)
 
 void parse_health(const YAML::Node& n, Service& s, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"path",    "command",        "tcp",           "port",
-                                                  "liveness", "readiness",     "initialDelaySeconds",
-                                                  "periodSeconds", "timeoutSeconds", "failureThreshold"};
+    const auto k_keys = field_keys("health");
     if (!r.check_map(n, "health", k_keys)) {
         return;
     }
@@ -212,7 +205,7 @@ void parse_health(const YAML::Node& n, Service& s, YamlReader& r)
 
 void parse_session(const YAML::Node& n, Service& s, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"sticky", "maxAge", "hashBy"};
+    const auto k_keys = field_keys("session");
     if (!r.check_map(n, "session", k_keys)) {
         return;
     }
@@ -232,7 +225,7 @@ void parse_tolerations(const YAML::Node& n, Service& s, YamlReader& r)
     if (!r.is_list(n, "tolerations")) {
         return;
     }
-    static constexpr std::string_view k_keys[] = {"key", "operator", "value", "effect"};
+    const auto k_keys = field_keys("tolerations");
     for (std::size_t i = 0; i < n.size(); ++i) {
         std::string path = fmt::format("tolerations[{}]", i);
         if (!r.check_map(n[i], path, k_keys)) {
@@ -297,8 +290,7 @@ std::optional<std::string> parse_quantity(const YAML::Node& n, std::string_view 
 
 std::optional<Probe> parse_probe(const YAML::Node& n, std::string_view path, YamlReader& r)
 {
-    static constexpr std::string_view k_keys[] = {"path", "command", "tcp", "port", "initialDelaySeconds",
-                                                  "periodSeconds", "timeoutSeconds", "failureThreshold"};
+    const auto k_keys = field_keys("health.liveness");
     // The top-level `health` map was key-checked by its caller (it also allows liveness/readiness).
     if (path == "health" ? !n.IsMap() : !r.check_map(n, path, k_keys)) {
         return std::nullopt;
@@ -332,7 +324,7 @@ std::optional<Probe> parse_probe(const YAML::Node& n, std::string_view path, Yam
 Service parse_service(const YAML::Node& doc, YamlReader& r)
 {
     Service s;
-    if (!r.check_map(doc, "", k_top_keys)) {
+    if (!r.check_map(doc, "", field_keys(""))) {
         return s;
     }
     for (auto it = doc.begin(); it != doc.end(); ++it) {
@@ -354,7 +346,7 @@ Service parse_service(const YAML::Node& doc, YamlReader& r)
     if (doc["replicas"].IsDefined()) {
         parse_replicas(doc["replicas"], s, r);
     }
-    static constexpr std::string_view k_as_keys[] = {"cpu", "memory"};
+    const auto k_as_keys = field_keys("autoscaling");
     if (doc["autoscaling"].IsDefined() && r.check_map(doc["autoscaling"], "autoscaling", k_as_keys)) {
         s.autoscaling.cpu = r.integer(doc["autoscaling"]["cpu"], "autoscaling.cpu", 1, 100).value_or(80);
         s.autoscaling.memory = r.integer(doc["autoscaling"]["memory"], "autoscaling.memory", 1, 100).value_or(80);
@@ -381,7 +373,7 @@ Service parse_service(const YAML::Node& doc, YamlReader& r)
     if (doc["session"].IsDefined()) {
         parse_session(doc["session"], s, r);
     }
-    static constexpr std::string_view k_svc_keys[] = {"type"};
+    const auto k_svc_keys = field_keys("service");
     if (doc["service"].IsDefined() && r.check_map(doc["service"], "service", k_svc_keys)) {
         s.service_type = r.str(doc["service"]["type"], "service.type").value_or("ClusterIP");
         record(s, "service.type", doc["service"]["type"], r);
