@@ -25,6 +25,8 @@ int main(int argc, char** argv)
     kms::cli::setup_render(app, ctx);
     kms::cli::setup_validate(app, ctx);
     kms::cli::setup_version(app, ctx);
+    kms::cli::setup_schema(app, ctx);
+    kms::cli::setup_explain(app, ctx);
     kms::cli::setup_completion(app, ctx);
     kms::cli::setup_man(app, ctx);
     if (auto code = kms::cli::run_completion_protocol(app, argc, argv)) {

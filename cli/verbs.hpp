@@ -12,6 +12,8 @@ namespace kms::cli {
 void setup_render(CLI::App& app, Context& ctx);
 void setup_validate(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
+void setup_schema(CLI::App& app, Context& ctx);
+void setup_explain(CLI::App& app, Context& ctx);
 void setup_completion(CLI::App& app, Context& ctx);
 // cobra's hidden `__complete WORDS...` (and `__completeNoDesc`), which kubectl_complete-microservice
 // and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
