@@ -1,14 +1,22 @@
 #include "verbs.hpp"
 
+#include <util/term.hpp>
+
 #include <iostream>
 
 namespace {
+
+// "error:", in red when standard error is a terminal (and NO_COLOR is not set).
+std::string error_prefix()
+{
+    return kms::util::Palette::for_stderr().paint(kms::util::Colour::red, "error:");
+}
 
 // Usage errors come out as one line each, prefixed when they carry no position of their own.
 void print_error(const kms::Error& e)
 {
     std::string msg = e.what();
-    std::cerr << (e.code() == kms::ExitCode::usage ? msg : "error: " + msg) << '\n';
+    std::cerr << (e.code() == kms::ExitCode::usage ? msg : error_prefix() + " " + msg) << '\n';
 }
 
 } // namespace
@@ -29,6 +37,8 @@ int main(int argc, char** argv)
     kms::cli::setup_explain(app, ctx);
     kms::cli::setup_completion(app, ctx);
     kms::cli::setup_man(app, ctx);
+    kms::cli::setup_init(app, ctx);
+    // After every setup_*(): completion walks the whole tree.
     if (auto code = kms::cli::run_completion_protocol(app, argc, argv)) {
         return *code;
     }
@@ -39,13 +49,13 @@ int main(int argc, char** argv)
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "error: " << e.what() << " (see --help)\n";
+        std::cerr << error_prefix() << ' ' << e.what() << " (see --help)\n";
         return static_cast<int>(kms::ExitCode::usage);
     } catch (const kms::Error& e) {
         print_error(e);
         return static_cast<int>(e.code());
     } catch (const std::exception& e) {
-        std::cerr << "error: internal: " << e.what() << '\n';
+        std::cerr << error_prefix() << " internal: " << e.what() << '\n';
         return static_cast<int>(kms::ExitCode::failure);
     }
     return ctx.exit_code;

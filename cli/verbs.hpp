@@ -20,5 +20,6 @@ void setup_completion(CLI::App& app, Context& ctx);
 // Returns the exit code when argv asks for it.
 std::optional<int> run_completion_protocol(const CLI::App& app, int argc, const char* const* argv);
 void setup_man(CLI::App& app, Context& ctx); // hidden __man DIR
+void setup_init(CLI::App& app, Context& ctx);
 
 } // namespace kms::cli

@@ -4,8 +4,12 @@ the man pages list them), a verb with a table (-o wide) has --no-headers, and th
 verbs that need no cluster really produce what they promise."""
 
 import json
+import os
 import pathlib
+import pty
+import select
 import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -74,9 +78,55 @@ class Formats(unittest.TestCase):
         self.assertIn("use json or yaml", r.stderr)
 
     def test_no_colour_when_not_a_terminal(self):
-        for args in (["--help"], ["render", "--help"], ["render"] + self.SERVICE):
-            r = eco.run(args)
+        for args in (["--help"], ["render", "--help"], ["render"] + self.SERVICE, ["--no-such-flag"]):
+            r = eco.run(args, env=dict(os.environ, TERM="xterm"))
             self.assertNotIn("\033[", r.stdout + r.stderr)
+
+
+def stderr_on_a_terminal(args, env):
+    """(exit code, what the binary wrote to standard error) with standard error on a pty."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([eco.BIN] + args, stdout=subprocess.PIPE, stderr=slave, env=env, timeout=eco.TIMEOUT)
+        os.close(slave)
+        slave = None
+        out = b""
+        while select.select([master], [], [], 1)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        return proc.returncode, out.decode(errors="replace")
+    finally:
+        if slave is not None:
+            os.close(slave)
+        os.close(master)
+
+
+class Colour(unittest.TestCase):
+    """Errors are red on a terminal, never with NO_COLOR (https://no-color.org) or TERM=dumb."""
+
+    def env(self, **extra):
+        env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+        env["TERM"] = "xterm"
+        env.update(extra)
+        return env
+
+    def test_red_error_on_a_terminal(self):
+        code, err = stderr_on_a_terminal(["--no-such-flag"], self.env())
+        self.assertEqual(code, 2)
+        self.assertIn("\033[31merror:\033[0m ", err)
+
+    def test_no_colour_with_no_color_or_a_dumb_terminal(self):
+        for extra in ({"NO_COLOR": "1"}, {"TERM": "dumb"}):
+            with self.subTest(env=extra):
+                code, err = stderr_on_a_terminal(["--no-such-flag"], self.env(**extra))
+                self.assertEqual(code, 2)
+                self.assertIn("error: ", err)
+                self.assertNotIn("\033[", err)
 
 
 if __name__ == "__main__":
