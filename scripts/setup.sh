@@ -8,7 +8,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_pkgs=(cmake ninja-build g++ pkg-config ccache libcli11-dev libyaml-cpp-dev libcurl4-openssl-dev
             libfmt-dev libgit2-dev doctest-dev nlohmann-json3-dev)
 test_pkgs=(nodejs npm git python3 ca-certificates openssl time # time: bench/render_vs_kubectl.sh
-           openssh-server openssh-client) # ssh: tests/git/test_git_ssh.py runs its own sshd
+           openssh-server openssh-client # ssh: tests/git/test_git_ssh.py runs its own sshd
+           zsh fish groff-base) # tests/eco: the zsh and fish completion scripts, man page lint
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")
