@@ -1,3 +1,4 @@
+#include <render/pipeline.hpp>
 #include <render/render.hpp>
 #include <util/quantity.hpp>
 #include <util/sha256.hpp>
@@ -136,6 +137,8 @@ void set_run(Json& c, const spec::Service& s)
     }
     if (s.run.script) {
         c["command"] = Json::array({"bash", *s.run.script});
+    } else if (s.run.pipeline) {
+        c["command"] = Json::array({"bash", "-c", pipeline_runner(*s.run.pipeline)});
     } else if (s.run.command) {
         c["command"] = *s.run.command;
     }

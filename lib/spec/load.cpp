@@ -1,9 +1,12 @@
 #include <spec/expose.hpp>
 #include <spec/load.hpp>
 #include <spec/parse.hpp>
+#include <spec/pipeline.hpp>
 #include <spec/validate.hpp>
 #include <spec/yaml_reader.hpp>
 #include <util/strings.hpp>
+
+#include <tuple>
 
 namespace kms::spec {
 
@@ -73,6 +76,31 @@ std::vector<Document> read_inputs(const LoadInput& in, const util::Filesystem& f
     return docs;
 }
 
+// One document's services, by its top-level keys: `pipeline` is a Shakudo pipeline file,
+// anything else our own format.
+std::vector<Service> parse_document(const YAML::Node& node, YamlReader& r)
+{
+    if (node.IsMap() && node["pipeline"].IsDefined()) {
+        return {service_from_pipeline(node, r)};
+    }
+    return {parse_service(node, r)};
+}
+
+// Reads run.pipeline (from the file's directory, as the repository root) into run.pipeline.
+void read_pipeline(Service& s, const std::string& source_dir, const std::string& cwd, const util::Filesystem& fs,
+                   Diagnostics& diags)
+{
+    const std::string& path = *s.run.pipeline_path;
+    if (!is_relative_path(path)) {
+        diags.error(s.pos_of("run.pipeline"), fmt::format("run.pipeline: \"{}\" must be a relative path inside the "
+                                                          "repository (no leading '/', no '..')",
+                                                          path));
+        return;
+    }
+    std::string shown = source_dir == cwd ? path : source_dir + "/" + path;
+    s.run.pipeline = load_pipeline(fs, source_dir + "/" + path, shown, s.pos_of("run.pipeline"), diags);
+}
+
 std::string absolute_dir_name(const std::string& dir, const std::string& cwd)
 {
     if (dir.empty() || dir == ".") {
@@ -107,29 +135,35 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
 {
     Loaded out;
     Diagnostics diags;
-    std::vector<std::pair<Service, std::string>> parsed; // service, its source dir
+    // service, the name of its directory (for the default name), the directory's path
+    std::vector<std::tuple<Service, std::string, std::string>> parsed;
     if (in.files.empty()) {
         // Flags alone describe the service.
         Service s;
         s.positions[""] = SourcePos{};
-        parsed.emplace_back(std::move(s), in.cwd);
+        parsed.emplace_back(std::move(s), in.cwd, in.cwd);
     }
     for (const auto& doc : read_inputs(in, fs)) {
         YamlReader r(doc.file, diags);
-        Service s = parse_service(doc.node, r);
+        auto services = parse_document(doc.node, r);
         if (!doc.node.IsMap()) {
             continue; // reported by parse_service; checking the empty result would only add noise
         }
-        s.positions[""] = SourcePos{doc.file, 0, 0, {}};
-        parsed.emplace_back(std::move(s), absolute_dir_name(doc.dir, in.cwd));
+        for (auto& s : services) {
+            s.positions[""] = SourcePos{doc.file, 0, 0, {}};
+            parsed.emplace_back(std::move(s), absolute_dir_name(doc.dir, in.cwd), doc.dir);
+        }
     }
     if (parsed.size() > 1 && in.overrides.name) {
         diags.error(SourcePos{{}, 0, 0, "--name"}, fmt::format("cannot name {} services at once", parsed.size()));
     }
-    for (auto& [s, dir] : parsed) {
+    for (auto& [s, dir, source_dir] : parsed) {
         apply_overrides(s, in.overrides, diags);
         if (in.complete_git) {
             in.complete_git(s, s.positions[""].file);
+        }
+        if (s.run.pipeline_path && !s.run.pipeline) {
+            read_pipeline(s, source_dir, in.cwd, fs, diags);
         }
         if (s.environment) {
             auto it = config.environments.find(*s.environment);

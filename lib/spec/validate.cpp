@@ -33,19 +33,6 @@ bool is_hex(std::string_view s)
     return true;
 }
 
-bool is_relative_path(std::string_view p)
-{
-    if (p.empty() || p.front() == '/') {
-        return false;
-    }
-    for (const auto& part : util::split(p, '/')) {
-        if (part == "..") {
-            return false;
-        }
-    }
-    return true;
-}
-
 void check_probe(const Service& s, const std::optional<Probe>& p, const char* which, Diagnostics& d)
 {
     if (!p || !p->port) {
@@ -61,6 +48,19 @@ void check_probe(const Service& s, const std::optional<Probe>& p, const char* wh
 }
 
 } // namespace
+
+bool is_relative_path(std::string_view p)
+{
+    if (p.empty() || p.front() == '/') {
+        return false;
+    }
+    for (const auto& part : util::split(p, '/')) {
+        if (part == "..") {
+            return false;
+        }
+    }
+    return true;
+}
 
 void validate(const Service& s, Diagnostics& d)
 {
@@ -154,7 +154,7 @@ void validate(const Service& s, Diagnostics& d)
                                                     "(no leading '/', no '..')",
                                                     *s.run.script));
     }
-    if ((s.run.script || s.run.pipeline_path) && !s.git) {
+    if ((s.run.script || s.run.pipeline_path || s.run.pipeline) && !s.git) {
         d.warning(s.pos_of("run"), "run: no git repository is set, so the script must already be in the image");
     }
     std::set<std::string> secret_names;
