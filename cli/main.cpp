@@ -29,10 +29,13 @@ int main(int argc, char** argv)
                  "kubectl-microservice"};
     app.set_help_all_flag("--help-all", "Show help for every verb");
     app.require_subcommand(1, 1);
+    // kubectl's global flags work after the verb too (kubectl microservice apply -n demo).
+    app.fallthrough();
     kms::cli::add_global_flags(app, ctx.global);
     kms::cli::setup_render(app, ctx);
     kms::cli::setup_validate(app, ctx);
     kms::cli::setup_version(app, ctx);
+    kms::cli::setup_apply(app, ctx);
     kms::cli::setup_schema(app, ctx);
     kms::cli::setup_explain(app, ctx);
     kms::cli::setup_completion(app, ctx);

@@ -133,6 +133,9 @@ http::Request Client::build(const Call& c)
         path = with_query(path, "timeout=" + util::format_duration(m_rc.request_timeout));
         req.timeout = m_rc.request_timeout;
     }
+    if (c.timeout.count() > 0) {
+        req.timeout = c.timeout;
+    }
     req.url = m_rc.server + path;
     req.headers = m_creds->headers();
     req.headers.emplace_back("Accept", c.accept);

@@ -45,6 +45,7 @@ struct Call
     std::string accept = "application/json";
     bool secret_body = false; // Secrets: never log the body
     bool no_timeout = false;  // watches and log streams
+    std::chrono::milliseconds timeout{0}; // this call's own client-side limit (instead of --request-timeout)
 };
 
 // "299 - \"text\"" Warning header values → their texts (code 299 only, as kubectl prints them).

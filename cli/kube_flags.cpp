@@ -1,0 +1,55 @@
+#include "kube_flags.hpp"
+
+#include <util/env.hpp>
+#include <util/error.hpp>
+#include <util/fs.hpp>
+
+#include <iostream>
+#include <unistd.h>
+
+namespace kms::cli {
+
+kube::ConfigOverrides kube_overrides(const GlobalOptions& g)
+{
+    kube::ConfigOverrides o;
+    o.kubeconfig = g.kubeconfig;
+    o.context = g.context;
+    o.cluster = g.cluster;
+    o.user = g.user;
+    o.namespace_ = g.namespace_;
+    o.server = g.server;
+    o.token = g.token;
+    o.certificate_authority = g.certificate_authority;
+    o.insecure_skip_tls_verify = g.insecure_skip_tls_verify;
+    o.request_timeout = g.request_timeout;
+    return o;
+}
+
+Cluster connect(const GlobalOptions& g)
+{
+    kube::RestConfig rc = kube::resolve_rest_config(kube_overrides(g), util::real_env(), util::real_fs());
+    for (const auto& w : rc.warnings) {
+        std::cerr << w << '\n';
+    }
+    kube::ClientDeps deps;
+    deps.verbosity = g.verbosity;
+    deps.stdin_tty = ::isatty(STDIN_FILENO) == 1;
+    Cluster c;
+    c.client = std::make_unique<kube::Client>(std::move(rc), std::move(deps));
+    c.discovery = std::make_unique<kube::Discovery>(*c.client, kube::default_discovery_cache(util::real_env()));
+    return c;
+}
+
+std::string offline_namespace(const GlobalOptions& g)
+{
+    if (!g.namespace_.empty()) {
+        return g.namespace_;
+    }
+    try {
+        return kube::resolve_rest_config(kube_overrides(g), util::real_env(), util::real_fs()).namespace_;
+    } catch (const Error&) {
+        return "default"; // no usable kubeconfig: an offline plan still works
+    }
+}
+
+} // namespace kms::cli

@@ -1,0 +1,325 @@
+#include <kube/apply.hpp>
+#include <util/error.hpp>
+#include <util/parallel.hpp>
+#include <util/strings.hpp>
+
+#include <map>
+#include <mutex>
+
+namespace kms::kube {
+
+namespace {
+
+// Hands spec.replicas to the HPA: a manager of its own keeps the live value while ours lets go
+// (Kubernetes docs, server-side apply, "Transferring ownership").
+constexpr const char* k_handover_manager = "kubectl-microservice-handover-to-hpa";
+
+std::string resource_version(const Json& o)
+{
+    if (o.contains("metadata") && o["metadata"].contains("resourceVersion")) {
+        return o["metadata"]["resourceVersion"].get<std::string>();
+    }
+    return {};
+}
+
+bool is_success(int status)
+{
+    return status >= 200 && status < 300;
+}
+
+// Collects the one-line failures of a parallel step.
+class Failures
+{
+public:
+    void add(std::string line)
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_lines.push_back(std::move(line));
+    }
+    bool empty() const { return m_lines.empty(); }
+    [[noreturn]] void raise(const std::string& trailer) const
+    {
+        std::vector<std::string> lines = m_lines;
+        std::sort(lines.begin(), lines.end());
+        if (!trailer.empty()) {
+            lines.push_back(trailer);
+        }
+        throw Error(util::join(lines, "\n"));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<std::string> m_lines;
+};
+
+struct Preflight
+{
+    std::vector<http::Response> dry_runs;
+    std::optional<Json> parent;
+    std::map<std::string, std::optional<Json>> hpa_targets; // ref → live Deployment
+};
+
+http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags& flags)
+{
+    Call c;
+    c.method = "PATCH";
+    c.path = apply_path(item, flags);
+    c.body = item.object.dump();
+    c.content_type = k_apply_content_type;
+    c.secret_body = item.is_secret();
+    return client.send(c);
+}
+
+// Objects in a namespace the plan itself creates cannot be dry-run before it exists.
+bool namespace_planned(const Plan& plan, const ApiStatus& s)
+{
+    if (s.code != 404 || !s.details.is_object() || s.details.value("kind", "") != "namespaces") {
+        return false;
+    }
+    std::string ns = s.details.value("name", "");
+    return std::any_of(plan.items.begin(), plan.items.end(),
+                       [&](const PlanItem& p) { return p.resource.kind == "Namespace" && p.name == ns; });
+}
+
+Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplySetParent>& set,
+                    const ApplyFlags& flags)
+{
+    Preflight p;
+    p.dry_runs.resize(plan.items.size());
+    std::vector<const PlanItem*> targets = hpa_targets(plan);
+    std::size_t n = plan.items.size();
+    std::size_t total = n + (set ? 1 : 0) + targets.size();
+    std::mutex mutex;
+    ApplyFlags dry = flags;
+    dry.dry_run = true;
+    util::parallel_for(total, [&](std::size_t i) {
+        if (i < n) {
+            p.dry_runs[i] = send_apply(client, plan.items[i], dry);
+        } else if (set && i == n) {
+            auto live = client.get_optional(set->path(), set->describe());
+            std::lock_guard<std::mutex> lock(mutex);
+            p.parent = std::move(live);
+        } else {
+            const PlanItem* t = targets[i - n - (set ? 1 : 0)];
+            auto live = client.get_optional(t->resource.object_path(t->ns, t->name), t->describe());
+            std::lock_guard<std::mutex> lock(mutex);
+            p.hpa_targets[t->ref()] = std::move(live);
+        }
+    });
+    Failures failures;
+    for (std::size_t i = 0; i < n; ++i) {
+        const http::Response& r = p.dry_runs[i];
+        if (is_success(r.status)) {
+            continue;
+        }
+        ApiStatus s = parse_status(r);
+        if (!namespace_planned(plan, s)) {
+            failures.add(describe_failure(s, plan.items[i].describe(), client.config().user_ref()));
+        }
+    }
+    if (!failures.empty()) {
+        failures.raise("Nothing was applied.");
+    }
+    return p;
+}
+
+void apply_parent(Client& client, const ApplySetParent& set, const ApplySetState& state, const ApplyFlags& flags)
+{
+    PlanItem item;
+    item.object = parent_object(set, state);
+    item.resource = ResourceInfo{"", "v1", "Secret", "secrets", true};
+    item.ns = set.ns;
+    item.name = set.name;
+    ApplyFlags f = flags;
+    f.force = true; // our own parent: take over fields another run of ours may hold
+    http::Response r = send_apply(client, item, f);
+    if (!is_success(r.status)) {
+        client.fail(r, set.describe());
+    }
+}
+
+void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& live, const ApplyFlags& flags)
+{
+    PlanItem item = deployment;
+    item.object = Json{{"apiVersion", "apps/v1"},
+                       {"kind", "Deployment"},
+                       {"metadata", {{"name", deployment.name}, {"namespace", deployment.ns}}},
+                       {"spec", {{"replicas", live["spec"].value("replicas", 1)}}}};
+    ApplyFlags f = flags;
+    f.manager = k_handover_manager;
+    f.force = true;
+    http::Response r = send_apply(client, item, f);
+    if (!is_success(r.status)) {
+        client.fail(r, deployment.describe() + " (handing the replica count over to the HPA)");
+    }
+}
+
+} // namespace
+
+std::string_view to_string(Outcome o)
+{
+    switch (o) {
+    case Outcome::created:
+        return "created";
+    case Outcome::configured:
+        return "configured";
+    case Outcome::unchanged:
+        return "unchanged";
+    case Outcome::dry_run:
+        return "applied (server dry run)";
+    }
+    return "";
+}
+
+std::vector<const PlanItem*> hpa_targets(const Plan& plan)
+{
+    std::vector<const PlanItem*> out;
+    for (const auto& hpa : plan.items) {
+        if (hpa.resource.kind != "HorizontalPodAutoscaler") {
+            continue;
+        }
+        const Json& ref = hpa.object["spec"]["scaleTargetRef"];
+        for (const auto& d : plan.items) {
+            bool target = d.resource.kind == "Deployment" && d.ns == hpa.ns && ref.value("kind", "") == "Deployment" &&
+                          ref.value("name", "") == d.name;
+            if (target && !d.object["spec"].contains("replicas")) {
+                out.push_back(&d);
+            }
+        }
+    }
+    return out;
+}
+
+bool owns_replicas(const Json& live, const std::string& manager)
+{
+    const Json& meta = live["metadata"];
+    if (!meta.contains("managedFields")) {
+        return false;
+    }
+    for (const auto& mf : meta["managedFields"]) {
+        if (mf.value("manager", "") != manager || !mf.contains("fieldsV1")) {
+            continue;
+        }
+        const Json& f = mf["fieldsV1"];
+        if (f.contains("f:spec") && f["f:spec"].contains("f:replicas")) {
+            return true;
+        }
+    }
+    return false;
+}
+
+ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const std::optional<ApplySetParent>& set,
+                       const ApplyOptions& options)
+{
+    auto report = [&](const std::string& line) {
+        if (options.report) {
+            options.report(line);
+        }
+    };
+    if (set) {
+        label_members(plan, *set);
+    }
+    ApplyFlags flags;
+    flags.force = options.force_conflicts;
+    Preflight pre = preflight(client, plan, set, flags);
+    ApplySetState recorded = set ? read_applyset(pre.parent, *set) : ApplySetState{};
+    ApplySetState wanted = set ? applyset_of(plan, *set) : ApplySetState{};
+
+    ApplyResult result;
+    if (options.server_dry_run) {
+        for (std::size_t i = 0; i < plan.items.size(); ++i) {
+            Json live = Json::parse(pre.dry_runs[i].body, nullptr, false);
+            result.items.push_back({plan.items[i].ref(), plan.items[i].ns, Outcome::dry_run, live});
+            report(fmt::format("{} {}", plan.items[i].label(), to_string(Outcome::dry_run)));
+        }
+        if (set && options.prune && recorded.exists) {
+            for (const auto& c : prune_candidates(client, discovery, *set, recorded, plan)) {
+                delete_member(client, c, true);
+                result.pruned.push_back(c.describe());
+                report(c.label() + " pruned (server dry run)");
+            }
+        }
+        return result;
+    }
+
+    ApplySetState superset = merged(recorded, wanted);
+    if (set && (!recorded.exists || !same_set(recorded, superset))) {
+        apply_parent(client, *set, superset, flags);
+    }
+    for (const PlanItem* d : hpa_targets(plan)) {
+        const auto& live = pre.hpa_targets[d->ref()];
+        if (live && owns_replicas(*live, flags.manager)) {
+            hand_over_replicas(client, *d, *live, flags);
+        }
+    }
+
+    // Prune candidates are listed while the first tier is applied: neither depends on the other.
+    std::vector<PruneCandidate> candidates;
+    bool listing = set && options.prune && recorded.exists;
+    std::vector<std::string> applied;
+    std::mutex mutex;
+    for (int tier = 0; tier <= 2; ++tier) {
+        std::vector<std::size_t> idx;
+        for (std::size_t i = 0; i < plan.items.size(); ++i) {
+            if (plan.items[i].tier == tier) {
+                idx.push_back(i);
+            }
+        }
+        if (idx.empty() && !listing) {
+            continue;
+        }
+        Failures failures;
+        std::size_t extra = listing ? 1 : 0;
+        util::parallel_for(idx.size() + extra, [&](std::size_t k) {
+            if (k == idx.size()) {
+                candidates = prune_candidates(client, discovery, *set, recorded, plan);
+                return;
+            }
+            const PlanItem& item = plan.items[idx[k]];
+            http::Response r = send_apply(client, item, flags);
+            if (!is_success(r.status)) {
+                failures.add(describe_failure(parse_status(r), item.describe(), client.config().user_ref()));
+                return;
+            }
+            Json live = Json::parse(r.body, nullptr, false);
+            Outcome o = Outcome::configured;
+            if (r.status == 201) {
+                o = Outcome::created;
+            } else if (resource_version(live) == resource_version(Json::parse(pre.dry_runs[idx[k]].body, nullptr, false))) {
+                o = Outcome::unchanged; // no write happened: the version the dry run saw is still current
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            result.items.push_back({item.ref(), item.ns, o, live});
+            applied.push_back(item.describe());
+            report(fmt::format("{} {}", item.label(), to_string(o)));
+        });
+        listing = false;
+        if (!failures.empty()) {
+            failures.raise(applied.empty() ? "Nothing was applied."
+                                           : "Already applied (left in place): " + util::join(applied, ", ") + ".");
+        }
+    }
+    if (set && options.prune) {
+        Failures failures;
+        util::parallel_for(candidates.size(), [&](std::size_t i) {
+            try {
+                delete_member(client, candidates[i], false);
+                std::lock_guard<std::mutex> lock(mutex);
+                result.pruned.push_back(candidates[i].describe());
+                report(candidates[i].label() + " pruned");
+            } catch (const Error& e) {
+                failures.add(e.what());
+            }
+        });
+        if (!failures.empty()) {
+            // The parent keeps the wider set, so the next run retries these.
+            failures.raise("");
+        }
+        if (!same_set(superset, wanted)) {
+            apply_parent(client, *set, wanted, flags);
+        }
+    }
+    return result;
+}
+
+} // namespace kms::kube
