@@ -65,6 +65,9 @@ void add_service_flags(CLI::App& sub, ServiceInput& in)
     sub.add_option("--working-dir", o.working_dir, "Working directory inside the repository")->group(group);
     sub.add_option("--health-path", o.health_path, "HTTP path for readiness and liveness probes")->group(group);
     sub.add_option("--service-type", o.service_type, "ClusterIP, NodePort or LoadBalancer")->group(group);
+    sub.add_option("--opta-env", o.opta_env, "Opta files: the environment whose variables fill {vars.X} "
+                                             "(default: the first)")
+        ->group(group);
     add_expose_flags(sub, o.expose);
 }
 

@@ -1,5 +1,6 @@
 #include <spec/expose.hpp>
 #include <spec/load.hpp>
+#include <spec/opta.hpp>
 #include <spec/parse.hpp>
 #include <spec/pipeline.hpp>
 #include <spec/validate.hpp>
@@ -76,10 +77,13 @@ std::vector<Document> read_inputs(const LoadInput& in, const util::Filesystem& f
     return docs;
 }
 
-// One document's services, by its top-level keys: `pipeline` is a Shakudo pipeline file,
-// anything else our own format.
-std::vector<Service> parse_document(const YAML::Node& node, YamlReader& r)
+// One document's services, by its top-level keys: `modules` is an Opta layer, `pipeline` a
+// Shakudo pipeline file, anything else our own format.
+std::vector<Service> parse_document(const YAML::Node& node, YamlReader& r, const OptaContext& opta)
 {
+    if (is_opta_file(node)) {
+        return parse_opta(node, r, opta);
+    }
     if (node.IsMap() && node["pipeline"].IsDefined()) {
         return {service_from_pipeline(node, r)};
     }
@@ -143,16 +147,22 @@ Loaded load_services(const LoadInput& in, const Config& config, const util::File
         s.positions[""] = SourcePos{};
         parsed.emplace_back(std::move(s), in.cwd, in.cwd);
     }
+    OptaContext opta{in.overrides.opta_env, config.domain};
+    bool any_opta = false;
     for (const auto& doc : read_inputs(in, fs)) {
         YamlReader r(doc.file, diags);
-        auto services = parse_document(doc.node, r);
+        auto services = parse_document(doc.node, r, opta);
         if (!doc.node.IsMap()) {
             continue; // reported by parse_service; checking the empty result would only add noise
         }
+        any_opta = any_opta || is_opta_file(doc.node);
         for (auto& s : services) {
             s.positions[""] = SourcePos{doc.file, 0, 0, {}};
             parsed.emplace_back(std::move(s), absolute_dir_name(doc.dir, in.cwd), doc.dir);
         }
+    }
+    if (in.overrides.opta_env && !any_opta) {
+        diags.error(SourcePos{{}, 0, 0, "--opta-env"}, "none of the inputs is an Opta file (a file with 'modules')");
     }
     if (parsed.size() > 1 && in.overrides.name) {
         diags.error(SourcePos{{}, 0, 0, "--name"}, fmt::format("cannot name {} services at once", parsed.size()));

@@ -35,6 +35,7 @@ struct Overrides
     std::optional<std::string> health_path;
     std::optional<std::string> service_type;
     bool no_legacy_params = false;
+    std::optional<std::string> opta_env; // the Opta environment whose variables fill {vars.X}
     ExposeFlags expose;
 
     bool any() const;

@@ -79,6 +79,9 @@ void validate(const Service& s, Diagnostics& d)
                                                                *s.environment)
                                                  : std::string("image: required (set 'image', --image, or an "
                                                                "'environment' preset that supplies one)"));
+    } else if (s.image == "AUTO") {
+        d.error(s.pos_of("image"), "image: AUTO asks Opta to create a private ECR repository, which "
+                                   "kubectl-microservice cannot do; pass --image with the image you pushed");
     } else if (s.image.find_first_of(" \t\n") != std::string::npos) {
         d.error(s.pos_of("image"), fmt::format("image: \"{}\" contains whitespace", s.image));
     }
