@@ -3,6 +3,7 @@
 #include <kube/client.hpp>
 #include <kube/kubeconfig.hpp>
 #include <render/render.hpp>
+#include <spec/fields.hpp>
 #include <util/strings.hpp>
 
 #include <set>
@@ -127,6 +128,22 @@ std::vector<std::string> services(const kube::ConfigOverrides& o, const util::En
     }
 }
 
+// Every dotted field path of the service file ("resources", "resources.limits", …), for explain.
+void field_paths(const spec::Field& f, const std::string& prefix, std::set<std::string>& out)
+{
+    auto visit = [&](const std::vector<spec::Field>& children) {
+        for (const auto& c : children) {
+            std::string path = prefix.empty() ? std::string(c.name) : prefix + "." + std::string(c.name);
+            out.insert(path);
+            field_paths(c, path, out);
+        }
+    };
+    visit(f.children);
+    for (const auto& alt : f.alternatives) {
+        visit(alt.children);
+    }
+}
+
 } // namespace
 
 std::optional<util::Completion> CliValueSource::values(const util::ValueRequest& r)
@@ -137,6 +154,11 @@ std::optional<util::Completion> CliValueSource::values(const util::ValueRequest&
         }
         if (r.arg->name == "DIR") {
             return util::Completion{{}, util::directive_filter_dirs};
+        }
+        if (r.arg->name == "FIELD") {
+            std::set<std::string> paths;
+            field_paths(spec::service_fields(), "", paths);
+            return util::Completion{{paths.begin(), paths.end()}, util::directive_no_file_comp};
         }
         return std::nullopt;
     }

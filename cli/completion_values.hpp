@@ -7,8 +7,9 @@
 namespace kms::cli {
 
 // The values completion takes from the user's world: file kinds for -f, names from the kubeconfig
-// (--context, --cluster, --user), and from the cluster the kubeconfig names: namespaces (-n) and
-// the services this tool deployed (NAME arguments). Completion must stay quick and quiet, so the
+// (--context, --cluster, --user), service-file field paths (FIELD arguments), and from the
+// cluster the kubeconfig names: namespaces (-n) and the services this tool deployed (NAME
+// arguments). Completion must stay quick and quiet, so the
 // cluster gets one short request without retries, and any failure just means fewer candidates.
 class CliValueSource : public util::ValueSource
 {

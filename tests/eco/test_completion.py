@@ -62,6 +62,14 @@ class Protocol(unittest.TestCase):
         self.assertIn("json", cands)
         self.assertEqual(complete("render", "--output=j")[0], ["--output=json"])
 
+    def test_explain_completes_field_paths(self):
+        cands, directive = complete("explain", "resources.")
+        self.assertEqual(directive, 4)
+        self.assertIn("resources.limits", cands)
+        self.assertIn("resources.limits.cpu", cands)
+        self.assertTrue(all(c.startswith("resources.") for c in cands), cands)
+        self.assertIn("expose.auth.type", complete("explain", "expose.au")[0])
+
     def test_filename_asks_for_yaml_and_json_files(self):
         cands, directive = complete("render", "-f", "")
         self.assertEqual(directive, 8)
