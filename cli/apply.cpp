@@ -3,10 +3,13 @@
 
 #include <kube/apply.hpp>
 #include <kube/secrets.hpp>
+#include <kube/wait.hpp>
 #include <render/output.hpp>
 #include <render/render.hpp>
+#include <util/duration.hpp>
 
 #include <iostream>
+#include <unistd.h>
 
 namespace kms::cli {
 
@@ -19,6 +22,9 @@ struct ApplyCliOptions
     bool force_conflicts = false;
     bool prune = true;
     std::string output;
+    bool wait = false;
+    bool no_wait = false;
+    std::string timeout = "5m";
 };
 
 // One service's objects, ready to apply.
@@ -73,6 +79,37 @@ int print_client_plan(const std::vector<ServicePlan>& plans, const ApplyCliOptio
     return 0;
 }
 
+// Waits for every Deployment the plans applied; progress goes to stdout, redrawn on a terminal.
+void wait_for_plans(kube::Client& client, const std::vector<ServicePlan>& plans, std::chrono::milliseconds timeout)
+{
+    bool tty = ::isatty(STDOUT_FILENO) == 1;
+    kube::WaitOptions w;
+    w.timeout = timeout;
+    if (tty) {
+        w.progress = [](const std::string& m) { std::cout << "\r\x1b[K" << m << std::flush; };
+    } else {
+        w.line = [](const std::string& m) { std::cout << m << '\n' << std::flush; };
+    }
+    for (const auto& sp : plans) {
+        for (const auto& item : sp.plan.items) {
+            if (item.resource.kind != "Deployment" || item.resource.group != "apps") {
+                continue;
+            }
+            try {
+                kube::wait_for_rollout(client, item.ns, item.name, w);
+            } catch (const Error&) {
+                if (tty) {
+                    std::cout << '\n';
+                }
+                throw;
+            }
+            if (tty) {
+                std::cout << '\n';
+            }
+        }
+    }
+}
+
 int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
 {
     if (o.dry_run != "none" && o.dry_run != "client" && o.dry_run != "server") {
@@ -82,6 +119,13 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     if (!o.output.empty() && o.output != "yaml" && o.output != "json") {
         throw input_error(SourcePos{{}, 0, 0, "--output"}, fmt::format("unknown format \"{}\": use yaml or json", o.output));
     }
+    auto timeout = util::parse_duration(o.timeout);
+    if (!timeout) {
+        throw input_error(SourcePos{{}, 0, 0, "--timeout"},
+                          fmt::format("invalid duration \"{}\" (e.g. 90s, 5m, 0 for no limit)", o.timeout));
+    }
+    // Waiting is the default where someone watches: a terminal (documented in --help and the man page).
+    bool wait = o.wait || (!o.no_wait && ::isatty(STDOUT_FILENO) == 1);
     auto in = load_input(o.input, g);
     if (o.dry_run == "client") {
         std::string ns = offline_namespace(g);
@@ -117,6 +161,9 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     if (!o.output.empty()) {
         std::cout << render::format_objects(applied, render::parse_output(o.output).format);
     }
+    if (wait && o.dry_run == "none") {
+        wait_for_plans(*cluster.client, plans, *timeout);
+    }
     return 0;
 }
 
@@ -134,7 +181,13 @@ void setup_apply(CLI::App& app, Context& ctx)
                   "Take over fields another field manager owns instead of failing with a conflict");
     sub->add_flag("--prune,!--no-prune", opt->prune,
                   "Delete objects the service no longer renders (tracked as a kubectl ApplySet; default on)");
-    sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml or json instead of one line each");
+    sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml or json instead of one line each")
+        ->type_name("yaml|json");
+    sub->add_flag("--wait", opt->wait,
+                  "Wait for the rollout (kubectl rollout status semantics) and fail fast with the reason when it "
+                  "cannot finish; the default when stdout is a terminal");
+    sub->add_flag("--no-wait", opt->no_wait, "Do not wait, even on a terminal");
+    sub->add_option("--timeout", opt->timeout, "How long --wait waits, e.g. 90s, 10m; 0: no limit (default 5m)");
     sub->callback([opt, &ctx] { ctx.exit_code = run_apply(*opt, ctx.global); });
 }
 

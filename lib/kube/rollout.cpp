@@ -1,0 +1,203 @@
+#include <kube/rollout.hpp>
+
+#include <fmt/format.h>
+
+namespace kms::kube {
+
+namespace {
+
+long long int_at(const Json& j, const char* key)
+{
+    return j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;
+}
+
+std::string str_at(const Json& j, const char* key)
+{
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+const Json& field(const Json& j, const char* key)
+{
+    static const Json k_empty = Json::object();
+    return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : k_empty;
+}
+
+const Json& list_at(const Json& j, const char* key)
+{
+    static const Json k_empty = Json::array();
+    return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : k_empty;
+}
+
+std::optional<Json> condition(const Json& status, const std::string& type)
+{
+    for (const auto& c : list_at(status, "conditions")) {
+        if (str_at(c, "type") == type) {
+            return c;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string annotation(const Json& obj, const char* key)
+{
+    return str_at(field(field(obj, "metadata"), "annotations"), key);
+}
+
+bool owned_by(const Json& obj, const std::string& uid)
+{
+    for (const auto& ref : list_at(field(obj, "metadata"), "ownerReferences")) {
+        if (str_at(ref, "uid") == uid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// A pod of the current ReplicaSet: owned by it (or carrying its pod-template-hash).
+bool in_replicaset(const Json& pod, const Json& rs)
+{
+    const Json& meta = field(rs, "metadata");
+    if (owned_by(pod, str_at(meta, "uid"))) {
+        return true;
+    }
+    std::string hash = str_at(field(meta, "labels"), "pod-template-hash");
+    return !hash.empty() && str_at(field(field(pod, "metadata"), "labels"), "pod-template-hash") == hash;
+}
+
+std::optional<Diagnosis> container_problem(const std::string& pod_name, const Json& cs)
+{
+    const Json& waiting = field(field(cs, "state"), "waiting");
+    std::string reason = str_at(waiting, "reason");
+    std::string message = str_at(waiting, "message");
+    std::string container = str_at(cs, "name");
+    if (reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName") {
+        return Diagnosis{fmt::format("pod {}: container \"{}\" cannot pull image \"{}\" ({}){}", pod_name, container,
+                                     str_at(cs, "image"), reason, message.empty() ? "" : ": " + message),
+                         pod_name, container, false};
+    }
+    if (reason == "CrashLoopBackOff") {
+        const Json& last = field(field(cs, "lastState"), "terminated");
+        std::string exit = last.contains("exitCode") ? fmt::format("exit code {}, ", int_at(last, "exitCode")) : "";
+        std::string why = str_at(last, "reason");
+        return Diagnosis{fmt::format("pod {}: container \"{}\" is crash-looping (CrashLoopBackOff, {}{} restarts{})",
+                                     pod_name, container, exit, int_at(cs, "restartCount"),
+                                     why.empty() || why == "Error" ? "" : ", " + why),
+                         pod_name, container, true};
+    }
+    if (reason == "CreateContainerConfigError" || reason == "CreateContainerError" || reason == "RunContainerError") {
+        return Diagnosis{fmt::format("pod {}: container \"{}\" cannot start ({}){}", pod_name, container, reason,
+                                     message.empty() ? "" : ": " + message),
+                         pod_name, container, false};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+RolloutStatus rollout_status(const Json& d)
+{
+    const Json& meta = field(d, "metadata");
+    const Json& spec = field(d, "spec");
+    const Json& status = field(d, "status");
+    std::string name = str_at(meta, "name");
+    RolloutStatus r;
+    if (int_at(meta, "generation") > int_at(status, "observedGeneration")) {
+        r.message = "Waiting for deployment spec update to be observed...";
+        return r;
+    }
+    if (auto c = condition(status, "Progressing"); c && str_at(*c, "reason") == "ProgressDeadlineExceeded") {
+        r.failed = true;
+        r.message = fmt::format("deployment \"{}\" exceeded its progress deadline", name);
+        return r;
+    }
+    long long updated = int_at(status, "updatedReplicas");
+    long long replicas = int_at(status, "replicas");
+    long long available = int_at(status, "availableReplicas");
+    if (spec.contains("replicas") && updated < int_at(spec, "replicas")) {
+        r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} out of {} new replicas have been "
+                                "updated...",
+                                name, updated, int_at(spec, "replicas"));
+    } else if (replicas > updated) {
+        r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} old replicas are pending "
+                                "termination...",
+                                name, replicas - updated);
+    } else if (available < updated) {
+        r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} of {} updated replicas are "
+                                "available...",
+                                name, available, updated);
+    } else {
+        r.done = true;
+        r.message = fmt::format("deployment \"{}\" successfully rolled out", name);
+    }
+    return r;
+}
+
+std::optional<Json> current_replicaset(const Json& deployment, const Json& replicasets)
+{
+    std::string uid = str_at(field(deployment, "metadata"), "uid");
+    std::string revision = annotation(deployment, "deployment.kubernetes.io/revision");
+    for (const auto& rs : replicasets) {
+        if (owned_by(rs, uid) && !revision.empty() && annotation(rs, "deployment.kubernetes.io/revision") == revision) {
+            return rs;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicasets, const Json& pods,
+                                  const Json& events, const DiagnoseOptions& options)
+{
+    const Json& status = field(deployment, "status");
+    if (int_at(field(deployment, "metadata"), "generation") > int_at(status, "observedGeneration")) {
+        return std::nullopt; // the controller has not seen this spec: the pods are the previous revision's
+    }
+    if (auto c = condition(status, "ReplicaFailure"); c && str_at(*c, "status") == "True") {
+        return Diagnosis{fmt::format("the deployment cannot create pods ({}): {}", str_at(*c, "reason"),
+                                     str_at(*c, "message")),
+                         "", "", false};
+    }
+    auto rs = current_replicaset(deployment, replicasets);
+    if (!rs) {
+        return std::nullopt;
+    }
+    for (const auto& pod : pods) {
+        if (!in_replicaset(pod, *rs) || field(pod, "metadata").contains("deletionTimestamp")) {
+            continue;
+        }
+        std::string name = str_at(field(pod, "metadata"), "name");
+        const Json& pstatus = field(pod, "status");
+        for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+            for (const auto& cs : list_at(pstatus, list)) {
+                if (auto d = container_problem(name, cs)) {
+                    return d;
+                }
+            }
+        }
+        if (auto c = condition(pstatus, "PodScheduled");
+            c && str_at(*c, "status") == "False" && str_at(*c, "reason") == "Unschedulable") {
+            bool scaling_up = false;
+            for (const auto& e : events) {
+                scaling_up = scaling_up || (str_at(field(e, "involvedObject"), "name") == name &&
+                                            str_at(e, "reason") == "TriggeredScaleUp");
+            }
+            if (!scaling_up) {
+                return Diagnosis{fmt::format("pod {} cannot be scheduled: {}", name, str_at(*c, "message")), name, "",
+                                 false};
+            }
+        }
+        for (const auto& e : events) {
+            if (str_at(field(e, "involvedObject"), "name") != name || str_at(e, "reason") != "Unhealthy") {
+                continue;
+            }
+            long long count = e.contains("count") && e["count"].is_number_integer() ? e["count"].get<long long>() : 1;
+            if (count >= options.probe_failures) {
+                return Diagnosis{fmt::format("pod {}: probes keep failing ({} times): {}", name, count,
+                                             str_at(e, "message")),
+                                 name, "", false};
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace kms::kube

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <kube/client.hpp>
+#include <kube/rollout.hpp>
+#include <util/clock.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace kms::kube {
+
+struct WaitOptions
+{
+    std::chrono::milliseconds timeout{std::chrono::minutes(5)}; // 0: no limit
+    // Progress: `line` for each new message (plain output), or `progress` to redraw one line (TTY).
+    std::function<void(const std::string&)> line;
+    std::function<void(const std::string&)> progress;
+    util::Clock* clock = nullptr;
+    std::chrono::seconds watch_window{2}; // a watch lasts this long; pods are examined in between
+    DiagnoseOptions diagnose;
+    int log_lines = 10; // of a crash-looping container's previous run
+};
+
+// Waits until Deployment `name` in `ns` has rolled out, the kubectl way (a list, then a watch from
+// its resourceVersion, resumed after disconnects and relisted after 410 Expired). Throws kms::Error
+// as soon as the rollout cannot succeed — progress deadline, image pull failures, crash loops (with
+// the last log lines), unschedulable pods, failing probes — or when `timeout` passes.
+void wait_for_rollout(Client& client, const std::string& ns, const std::string& name, const WaitOptions& options);
+
+} // namespace kms::kube
