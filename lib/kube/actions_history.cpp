@@ -1,0 +1,161 @@
+#include <kube/actions_history.hpp>
+#include <render/render.hpp>
+#include <util/error.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace kms::actions {
+
+namespace {
+
+// Annotations a rollback leaves as the Deployment has them (kubectl's annotationsToSkip).
+const std::set<std::string>& kept_annotations()
+{
+    static const std::set<std::string> k = {"kubectl.kubernetes.io/last-applied-configuration",
+                                            k_revision_annotation,
+                                            "deployment.kubernetes.io/revision-history",
+                                            "deployment.kubernetes.io/desired-replicas",
+                                            "deployment.kubernetes.io/max-replicas",
+                                            "deprecated.deployment.rollback.to"};
+    return k;
+}
+
+Json annotations_of(const Json& obj)
+{
+    if (obj.contains("metadata") && obj["metadata"].contains("annotations") &&
+        obj["metadata"]["annotations"].is_object()) {
+        return obj["metadata"]["annotations"];
+    }
+    return Json::object();
+}
+
+long parse_revision(const Json& obj)
+{
+    std::string text = annotations_of(obj).value(k_revision_annotation, "");
+    try {
+        return text.empty() ? 0 : std::stol(text);
+    } catch (const std::exception&) {
+        return 0; // kubectl skips unparsable revisions too
+    }
+}
+
+bool controlled_by(const Json& rs, const std::string& uid)
+{
+    for (const auto& ref : rs["metadata"].value("ownerReferences", Json::array())) {
+        if (ref.value("uid", "") == uid && ref.value("controller", false)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+Json template_without_hash(const Json& obj)
+{
+    Json t = obj.contains("spec") && obj["spec"].contains("template") ? obj["spec"]["template"] : Json::object();
+    if (t.contains("metadata") && t["metadata"].contains("labels")) {
+        t["metadata"]["labels"].erase("pod-template-hash");
+    }
+    return t;
+}
+
+} // namespace
+
+std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>& replicasets)
+{
+    std::string uid = deployment["metadata"].value("uid", "");
+    long current = parse_revision(deployment);
+    std::vector<Revision> out;
+    for (const auto& rs : replicasets) {
+        if (!controlled_by(rs, uid)) {
+            continue;
+        }
+        Revision r;
+        r.number = parse_revision(rs);
+        if (r.number <= 0) {
+            continue;
+        }
+        r.replicaset = rs;
+        r.created = rs["metadata"].value("creationTimestamp", "");
+        const Json tpl = template_without_hash(rs);
+        if (tpl.contains("spec") && tpl["spec"].contains("containers") && !tpl["spec"]["containers"].empty()) {
+            r.image = tpl["spec"]["containers"][0].value("image", "");
+        }
+        if (tpl.contains("metadata") && tpl["metadata"].contains("annotations")) {
+            r.commit = tpl["metadata"]["annotations"].value(std::string(render::k_annotation_prefix) + "git-commit", "");
+        }
+        r.replicas = rs.contains("spec") ? rs["spec"].value("replicas", 0) : 0;
+        r.ready = rs.contains("status") ? rs["status"].value("readyReplicas", 0) : 0;
+        r.current = r.number == current;
+        out.push_back(std::move(r));
+    }
+    std::sort(out.begin(), out.end(), [](const Revision& a, const Revision& b) { return a.number < b.number; });
+    return out;
+}
+
+std::vector<Revision> load_revisions(kube::Client& c, const Target& t)
+{
+    Json list = c.get(fmt::format("/apis/apps/v1/namespaces/{}/replicasets?{}", t.namespace_,
+                                  pod_selector_query(t.deployment)),
+                      fmt::format("listing the revisions of service {} in namespace {}", t.name, t.namespace_));
+    std::vector<Json> items;
+    for (const auto& rs : list.value("items", Json::array())) {
+        items.push_back(rs);
+    }
+    return revisions(t.deployment, items);
+}
+
+const Revision& pick_revision(const std::vector<Revision>& revs, long to, const std::string& name)
+{
+    if (to > 0) {
+        for (const auto& r : revs) {
+            if (r.number == to) {
+                return r;
+            }
+        }
+        throw Error(fmt::format("unable to find specified revision {} in history of service \"{}\" (see `kubectl "
+                                "microservice history {}`)",
+                                to, name, name));
+    }
+    // The highest revision is the current one; kubectl rolls back to the one below it.
+    if (revs.size() < 2) {
+        throw Error(fmt::format("no rollout history found for service \"{}\": it has only {} revision{}", name,
+                                revs.size(), revs.size() == 1 ? "" : "s"));
+    }
+    return revs[revs.size() - 2];
+}
+
+bool template_matches(const Json& deployment, const Json& replicaset)
+{
+    return template_without_hash(deployment) == template_without_hash(replicaset);
+}
+
+Json undo_patch(const Json& deployment, const Json& replicaset)
+{
+    Json ann = Json::object();
+    Json own = annotations_of(deployment);
+    for (const auto& key : kept_annotations()) {
+        if (own.contains(key)) {
+            ann[key] = own[key];
+        }
+    }
+    const Json theirs = annotations_of(replicaset);
+    for (const auto& [key, value] : theirs.items()) {
+        if (kept_annotations().count(key) == 0) {
+            ann[key] = value;
+        }
+    }
+    return Json::array({Json{{"op", "replace"}, {"path", "/spec/template"}, {"value", template_without_hash(replicaset)}},
+                        Json{{"op", "replace"}, {"path", "/metadata/annotations"}, {"value", ann}}});
+}
+
+void require_not_paused(const Json& deployment, const std::string& what)
+{
+    if (deployment.contains("spec") && deployment["spec"].value("paused", false)) {
+        throw Error(fmt::format("you cannot {} a paused deployment ({}); resume it first with `kubectl rollout "
+                                "resume deployment/{}`",
+                                what, deployment["metadata"].value("name", ""), deployment["metadata"].value("name", "")));
+    }
+}
+
+} // namespace kms::actions
