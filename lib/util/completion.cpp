@@ -19,13 +19,24 @@ struct Walk
     std::set<const FlagInfo*> used;
 };
 
-// The flags accepted at the innermost command: its own, then the inherited ones.
+// The flags accepted at the innermost command: its own, then the inherited ones that it does
+// not shadow (every verb has its own --help).
 std::vector<const FlagInfo*> visible_flags(const Walk& w)
 {
     std::vector<const FlagInfo*> out;
+    std::set<std::string> names;
     for (std::size_t i = w.chain.size(); i-- > 0;) {
         for (const auto& f : w.chain[i]->flags) {
-            out.push_back(&f);
+            bool shadowed = false;
+            for (const auto& n : f.long_names) {
+                shadowed = shadowed || !names.insert("--" + n).second;
+            }
+            for (const auto& n : f.short_names) {
+                shadowed = shadowed || !names.insert("-" + n).second;
+            }
+            if (!shadowed) {
+                out.push_back(&f);
+            }
         }
         if (!w.chain[i]->inherits_flags) {
             break;

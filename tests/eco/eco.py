@@ -41,5 +41,5 @@ def flags_from_help(args):
             continue
         for name in stripped.split()[0].split(","):
             if name.startswith("-"):
-                names.append(name)
+                names.append(name.split("{")[0])  # "--no-prune{false}": a negated flag
     return names

@@ -120,6 +120,15 @@ TEST_SUITE("util::completion")
         CHECK(std::find(shorts.begin(), shorts.end(), "-n") != shorts.end());
     }
 
+    TEST_CASE("an inherited flag that the verb redefines is offered once")
+    {
+        RecordingSource src;
+        auto root = tree();
+        root.subcommands[0].flags.push_back(flag({"h"}, {"help"}));
+        auto c = values_of(complete(root, {"render", "--he"}, src));
+        CHECK(c == std::vector<std::string>{"--help"});
+    }
+
     TEST_CASE("a verb that does not inherit offers only its own flags")
     {
         RecordingSource src;
