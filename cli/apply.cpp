@@ -1,6 +1,7 @@
 #include "kube_flags.hpp"
 #include "verbs.hpp"
 
+#include <kube/actions_record.hpp>
 #include <kube/apply.hpp>
 #include <kube/secrets.hpp>
 #include <kube/wait.hpp>
@@ -42,6 +43,8 @@ ServicePlan plan_service(const spec::Service& s, const spec::Config& config, con
     for (const auto& w : rendered.warnings) {
         std::cerr << w << '\n';
     }
+    // What the service actions (restart, scale, clone, rollback, expose) rebuild it from.
+    actions::record_on(rendered.objects, s);
     std::string ns = s.namespace_.value_or(default_ns);
     ServicePlan sp{s.name, kube::make_plan(rendered.objects, ns, ns_explicit, discovery),
                    kube::ApplySetParent::for_service(s.name, ns, render::labels(s))};

@@ -1,6 +1,7 @@
 #include "kube_flags.hpp"
 #include "verbs.hpp"
 
+#include <kube/actions_record.hpp>
 #include <kube/applyset.hpp>
 #include <kube/diff.hpp>
 #include <kube/secrets.hpp>
@@ -40,6 +41,7 @@ int diff_services(const DiffOptions& o, const GlobalOptions& g)
         for (const auto& w : rendered.warnings) {
             std::cerr << w << '\n';
         }
+        actions::record_on(rendered.objects, s); // as apply records it, so it is no difference
         std::string ns = s.namespace_.value_or(rc.namespace_);
         all.push_back({kube::make_plan(rendered.objects, ns, rc.namespace_explicit, cluster.discovery.get()),
                        kube::ApplySetParent::for_service(s.name, ns, render::labels(s))});
