@@ -123,7 +123,7 @@ std::shared_ptr<http::Client> Client::transport()
     return m_http;
 }
 
-http::Request Client::build(const Call& c)
+http::Request Client::build(const Call& c, std::uint64_t* generation)
 {
     http::Request req;
     req.method = c.method;
@@ -137,7 +137,7 @@ http::Request Client::build(const Call& c)
         req.timeout = c.timeout;
     }
     req.url = m_rc.server + path;
-    req.headers = m_creds->headers();
+    req.headers = m_creds->headers(generation);
     req.headers.emplace_back("Accept", c.accept);
     if (!c.content_type.empty()) {
         req.headers.emplace_back("Content-Type", c.content_type);
@@ -170,10 +170,11 @@ void Client::report_warnings(const http::Response& r)
 http::Response Client::send(const Call& c)
 {
     auto t = transport();
-    http::Response r = t->send(build(c));
+    std::uint64_t generation = 0;
+    http::Response r = t->send(build(c, &generation));
     if (r.status == 401 && can_refresh()) {
         // Expired plugin credentials or a rotated token file: fetch fresh ones and try once more.
-        m_creds->invalidate();
+        m_creds->invalidate(generation);
         t = transport();
         r = t->send(build(c));
     }

@@ -84,7 +84,7 @@ private:
     std::set<std::string> m_warned;
 
     std::shared_ptr<http::Client> transport();
-    http::Request build(const Call& c);
+    http::Request build(const Call& c, std::uint64_t* generation = nullptr);
     void report_warnings(const http::Response& r);
     bool can_refresh() const;
 };

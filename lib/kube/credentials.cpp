@@ -110,6 +110,7 @@ const ExecCredential& Credentials::exec_locked()
     bool expired = m_exec && m_exec->expiry && m_clock.now() >= *m_exec->expiry;
     if (!m_exec || expired) {
         m_exec = run_exec_plugin(*m_rc.exec, m_rc.exec_cluster, m_stdin_tty, m_runner, m_rc.user_ref());
+        ++m_cred_generation;
         if (m_exec->client_cert_pem != m_last_cert) {
             m_last_cert = m_exec->client_cert_pem;
             ++m_generation;
@@ -118,7 +119,7 @@ const ExecCredential& Credentials::exec_locked()
     return *m_exec;
 }
 
-http::Headers Credentials::headers()
+http::Headers Credentials::headers(std::uint64_t* generation)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     http::Headers h;
@@ -128,6 +129,7 @@ http::Headers Credentials::headers()
             m_token = std::string(util::trim(*text));
         }
         m_token_read = m_clock.now();
+        ++m_cred_generation;
     }
     if (!m_token.empty()) {
         h.emplace_back("Authorization", "Bearer " + m_token);
@@ -147,6 +149,9 @@ http::Headers Credentials::headers()
     }
     for (const auto& g : m_rc.as_groups) {
         h.emplace_back("Impersonate-Group", g);
+    }
+    if (generation != nullptr) {
+        *generation = m_cred_generation;
     }
     return h;
 }
@@ -170,9 +175,12 @@ std::uint64_t Credentials::cert_generation()
     return m_generation;
 }
 
-void Credentials::invalidate()
+void Credentials::invalidate(std::uint64_t generation)
 {
     std::lock_guard<std::mutex> lock(m_mutex);
+    if (generation != m_cred_generation) {
+        return; // already replaced after another request's 401
+    }
     m_exec.reset();
     m_token_read = util::Clock::TimePoint{};
 }

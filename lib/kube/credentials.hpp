@@ -41,14 +41,16 @@ public:
     Credentials(const RestConfig& rc, util::ProcessRunner& runner, util::Clock& clock, const util::Filesystem& fs,
                 bool stdin_tty);
 
-    // Authorization and Impersonate-* headers for the next request.
-    http::Headers headers();
+    // Authorization and Impersonate-* headers for the next request; `generation` (optional)
+    // receives the version of the credentials used, for invalidate().
+    http::Headers headers(std::uint64_t* generation = nullptr);
     // The client certificate and key to present: the kubeconfig's, or the exec plugin's.
     std::pair<std::string, std::string> client_cert();
     // Bumped whenever the client certificate changes, so the transport knows to rebuild.
     std::uint64_t cert_generation();
-    // The server answered 401: forget cached exec credentials and re-read the token file.
-    void invalidate();
+    // The server answered 401 to credentials of `generation`: forget them (cached exec result,
+    // token file read) unless a parallel request has already replaced them.
+    void invalidate(std::uint64_t generation);
 
 private:
     const RestConfig& m_rc;
@@ -60,7 +62,8 @@ private:
     std::optional<ExecCredential> m_exec;
     std::string m_token;
     util::Clock::TimePoint m_token_read{};
-    std::uint64_t m_generation = 0;
+    std::uint64_t m_generation = 0;      // of the client certificate
+    std::uint64_t m_cred_generation = 0; // of whatever headers() hands out
     std::string m_last_cert;
 
     bool uses_exec() const;

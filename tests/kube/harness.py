@@ -6,6 +6,7 @@ Environment (set by ctest): KMS_BIN, KMS_SOURCE_DIR, KMS_MODULE_DIR.
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,7 @@ class KubeTestCase(unittest.TestCase):
 
     server_options = {}
     namespace = "default"
+    srv_ca = None  # the CA of a TLS fake, for the control API
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kms-kube-")
@@ -80,8 +82,11 @@ class KubeTestCase(unittest.TestCase):
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(self.srv.url + path, data=data, method=method,
                                      headers={"Content-Type": "application/json"})
+        ctx = None
+        if self.srv.url.startswith("https"):
+            ctx = ssl.create_default_context(cafile=self.srv_ca)
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=ctx) as r:
                 return r.status, json.loads(r.read() or b"{}")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"{}")
