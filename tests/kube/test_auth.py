@@ -74,6 +74,21 @@ class TlsTest(KubeTestCase):
         self.assertNotIn("tok-bob", p.stderr)
         self.assertEqual(self.users(), {"bob"})
 
+    def test_tls_server_name_is_the_name_verified(self):
+        kc = self.srv.write_kubeconfig(os.path.join(self.tmp, "tsn.kubeconfig"), ca=self.pki["ca"], token="tok-bob")
+        with open(kc) as f:
+            text = f.read()
+        # The certificate is for 127.0.0.1, ::1 and localhost: another name must fail verification.
+        with open(kc, "w") as f:
+            f.write(text.replace("    server:", "    tls-server-name: api.wrong.example\n    server:"))
+        p = self.kms("--kubeconfig", kc, "apply", *SERVICE, kubeconfig=False)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("cannot reach", p.stderr)
+        with open(kc, "w") as f:
+            f.write(text.replace("    server:", "    tls-server-name: localhost\n    server:"))
+        p = self.kms("--kubeconfig", kc, "apply", *SERVICE, kubeconfig=False, check=0)
+        self.assertIn("created", p.stdout)
+
     def test_tls_is_verified_by_default(self):
         kc = self.srv.write_kubeconfig(os.path.join(self.tmp, "noca.kubeconfig"), token="tok-bob")
         p = self.kms("--kubeconfig", kc, "apply", *SERVICE, kubeconfig=False)
