@@ -12,6 +12,7 @@ namespace kms::cli {
 void setup_render(CLI::App& app, Context& ctx);
 void setup_validate(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
+void setup_token(CLI::App& app, Context& ctx);
 void setup_diff(CLI::App& app, Context& ctx);
 void setup_apply(CLI::App& app, Context& ctx);
 void setup_schema(CLI::App& app, Context& ctx);

@@ -86,12 +86,13 @@ Config load_config(const std::string& path, const util::Filesystem& fs)
                 c.positions[key] = r.pos(d[key]);
             }
         }
-        static constexpr std::string_view k_kc_keys[] = {"url", "realm", "clientId"};
+        static constexpr std::string_view k_kc_keys[] = {"url", "realm", "clientId", "username"};
         if (d["keycloak"].IsDefined() && r.check_map(d["keycloak"], "keycloak", k_kc_keys)) {
             KeycloakConfig kc;
             kc.url = r.str(d["keycloak"]["url"], "keycloak.url").value_or("");
             kc.realm = r.str(d["keycloak"]["realm"], "keycloak.realm").value_or("");
             kc.client_id = r.str(d["keycloak"]["clientId"], "keycloak.clientId").value_or("istio");
+            kc.username = r.str(d["keycloak"]["username"], "keycloak.username").value_or("");
             for (auto key : {"url", "realm"}) {
                 const YAML::Node& v = d["keycloak"][key];
                 c.positions[std::string("keycloak.") + key] = r.pos(v.IsDefined() ? v : d["keycloak"]);

@@ -28,6 +28,7 @@ struct KeycloakConfig
     std::string url;
     std::string realm;
     std::string client_id = "istio";
+    std::string username; // default user of `token` and `call` ("" = ask or $KMS_USERNAME)
 };
 
 // The user config file: $XDG_CONFIG_HOME/kubectl-microservice/config.yaml

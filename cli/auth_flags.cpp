@@ -1,0 +1,173 @@
+#include "auth_flags.hpp"
+
+#include <oidc/jwt.hpp>
+#include <util/clock.hpp>
+#include <util/env.hpp>
+#include <util/error.hpp>
+#include <util/fs.hpp>
+#include <util/terminal.hpp>
+
+#include <fmt/format.h>
+
+#include <iostream>
+
+namespace kms::cli {
+
+namespace {
+
+std::string strip_newline(std::string s)
+{
+    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
+        s.pop_back();
+    }
+    return s;
+}
+
+// --password-stdin, then $KMS_PASSWORD, then a prompt without echo on the terminal.
+std::string ask_password(const AuthFlags& f, const std::string& username, const std::string& where)
+{
+    if (f.password_stdin) {
+        std::string pw = strip_newline(stdin_text());
+        if (pw.empty()) {
+            throw Error("--password-stdin: standard input is empty", ExitCode::usage);
+        }
+        return pw;
+    }
+    if (auto pw = util::real_env().get("KMS_PASSWORD"); pw && !pw->empty()) {
+        return *pw;
+    }
+    util::Terminal& tty = util::real_terminal();
+    if (!tty.stdin_is_tty()) {
+        throw Error(fmt::format("logging in to {} needs the password of \"{}\": use --password-stdin or "
+                                "$KMS_PASSWORD, or run on a terminal to be asked",
+                                where,
+                                username),
+                    ExitCode::usage);
+    }
+    return tty.read_secret(fmt::format("Password for {} at {}: ", username, where));
+}
+
+// --client-secret-file, then $KMS_CLIENT_SECRET; none for public clients.
+std::optional<std::string> read_client_secret(const std::string& file)
+{
+    if (!file.empty()) {
+        auto text = util::real_fs().read(file);
+        if (!text) {
+            throw Error(fmt::format("flag --client-secret-file: {} does not exist", file), ExitCode::usage);
+        }
+        std::string secret = strip_newline(*text);
+        if (secret.empty()) {
+            throw Error(fmt::format("flag --client-secret-file: {} is empty", file), ExitCode::usage);
+        }
+        return secret;
+    }
+    if (auto s = util::real_env().get("KMS_CLIENT_SECRET"); s && !s->empty()) {
+        return *s;
+    }
+    return std::nullopt;
+}
+
+void show_device_code(const oidc::DeviceAuthorization& d)
+{
+    std::cerr << "To log in, open " << d.verification_uri << " and enter the code " << d.user_code << '\n';
+    if (!d.verification_uri_complete.empty()) {
+        std::cerr << "  (or open " << d.verification_uri_complete << ")\n";
+    }
+    std::cerr << "Waiting for the login to be approved…" << std::endl;
+}
+
+} // namespace
+
+void add_auth_flags(CLI::App& sub, AuthFlags& f)
+{
+    const char* group = "Identity provider";
+    sub
+      .add_option("--issuer", f.login.issuer, "OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration)")
+      ->group(group);
+    sub
+      .add_option(
+        "--keycloak", f.login.keycloak, "Keycloak base URL (tries /realms/REALM, then legacy /auth/realms/REALM)")
+      ->group(group);
+    sub.add_option("--realm", f.login.realm, "Keycloak realm (with --keycloak)")->group(group);
+    sub
+      .add_option(
+        "--client-id", f.login.client_id, "OAuth client (default: the config's keycloak.clientId, else istio)")
+      ->group(group);
+    sub.add_option("--grant", f.login.grant, "password (default), client-credentials, or device")->group(group);
+    sub.add_option("--username", f.login.username, "User for the password grant (default: $KMS_USERNAME)")
+      ->group(group);
+    sub
+      .add_flag("--password-stdin",
+                f.password_stdin,
+                "Read the password from standard input (else $KMS_PASSWORD, else a prompt on the terminal)")
+      ->group(group);
+    sub
+      .add_option("--client-secret-file",
+                  f.client_secret_file,
+                  "File holding the client secret of a confidential client (else $KMS_CLIENT_SECRET)")
+      ->group(group);
+    sub
+      .add_option("--client-auth",
+                  f.login.client_auth,
+                  "How to send the client secret: basic or post (default: basic unless the server offers only post)")
+      ->group(group);
+    sub.add_option("--scope", f.login.scopes, "Scope to request (repeatable; space-separated lists work too)")
+      ->group(group);
+    sub.add_option("--cacert", f.cacert, "CA bundle (PEM) to verify the identity provider and the service")
+      ->group(group);
+    sub.add_flag("--insecure", f.insecure, "Do not verify TLS certificates (unsafe; tokens can be stolen)")
+      ->group(group);
+}
+
+oidc::TokenRequest make_token_request(const AuthFlags& f, const spec::Config& config)
+{
+    oidc::TokenRequest req = oidc::resolve_token_request(f.login, config, util::real_env());
+    if (req.username.empty() && req.grant == oidc::LoginGrant::password && !f.password_stdin &&
+        util::real_terminal().stdin_is_tty()) {
+        req.username = util::real_terminal().read_line("Username: ");
+    }
+    return req;
+}
+
+http::ClientOptions http_options(const AuthFlags& f, const GlobalOptions& g)
+{
+    http::ClientOptions o;
+    o.tls.verify = !f.insecure;
+    o.tls.ca_file = f.cacert;
+    o.verbosity = g.verbosity;
+    o.user_agent = std::string("kubectl-microservice/") + KMS_VERSION;
+    return o;
+}
+
+AuthRuntime::AuthRuntime(const AuthFlags& flags, const GlobalOptions& g)
+  : m_options(http_options(flags, g))
+{
+    m_store = std::make_unique<oidc::FileTokenStore>(oidc::default_token_dir(util::real_env()), [] {
+        std::cerr << "Waiting for another kubectl-microservice process to finish its login…" << std::endl;
+    });
+    oidc::TokenServices services{ [this]() -> http::Client& { return http(); }, *m_store, util::real_clock() };
+    int verbosity = g.verbosity;
+    oidc::LoginInputs inputs;
+    inputs.password = [flags](const std::string& username, const std::string& issuer) {
+        return ask_password(flags, username, issuer);
+    };
+    std::string secret_file = flags.client_secret_file;
+    inputs.client_secret = [secret_file] { return read_client_secret(secret_file); };
+    inputs.show_device_code = show_device_code;
+    inputs.log = [verbosity](int level, const std::string& message) {
+        if (level <= verbosity) {
+            std::cerr << message << '\n';
+        }
+    };
+    m_source = std::make_unique<oidc::TokenSource>(std::move(services), std::move(inputs));
+}
+
+http::Client& AuthRuntime::http()
+{
+    if (!m_http) {
+        m_http = http::make_client(m_options);
+    }
+    return *m_http;
+}
+
+} // namespace kms::cli
