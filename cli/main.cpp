@@ -36,6 +36,7 @@ int main(int argc, char** argv)
     kms::cli::setup_validate(app, ctx);
     kms::cli::setup_version(app, ctx);
     kms::cli::setup_token(app, ctx);
+    kms::cli::setup_call(app, ctx);
     kms::cli::setup_diff(app, ctx);
     kms::cli::setup_apply(app, ctx);
     kms::cli::setup_schema(app, ctx);

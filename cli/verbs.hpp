@@ -13,6 +13,7 @@ void setup_render(CLI::App& app, Context& ctx);
 void setup_validate(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
 void setup_token(CLI::App& app, Context& ctx);
+void setup_call(CLI::App& app, Context& ctx);
 void setup_diff(CLI::App& app, Context& ctx);
 void setup_apply(CLI::App& app, Context& ctx);
 void setup_schema(CLI::App& app, Context& ctx);
