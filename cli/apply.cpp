@@ -1,16 +1,15 @@
 #include "kube_flags.hpp"
 #include "verbs.hpp"
 
+#include <iostream>
 #include <kube/actions_record.hpp>
 #include <kube/apply.hpp>
 #include <kube/secrets.hpp>
 #include <kube/wait.hpp>
 #include <render/output.hpp>
 #include <render/render.hpp>
-#include <util/duration.hpp>
-
-#include <iostream>
 #include <unistd.h>
+#include <util/duration.hpp>
 
 namespace kms::cli {
 
@@ -21,7 +20,8 @@ struct ApplyCliOptions
     ServiceInput input;
     std::string dry_run = "none";
     bool force_conflicts = false;
-    bool prune = true;
+    bool prune = false; // --prune: the default, spelled out
+    bool no_prune = false;
     std::string output;
     bool wait = false;
     bool no_wait = false;
@@ -46,8 +46,9 @@ ServicePlan plan_service(const spec::Service& s, const spec::Config& config, con
     // What the service actions (restart, scale, clone, rollback, expose) rebuild it from.
     actions::record_on(rendered.objects, s);
     std::string ns = s.namespace_.value_or(default_ns);
-    ServicePlan sp{s.name, kube::make_plan(rendered.objects, ns, ns_explicit, discovery),
-                   kube::ApplySetParent::for_service(s.name, ns, render::labels(s))};
+    ServicePlan sp{ s.name,
+                    kube::make_plan(rendered.objects, ns, ns_explicit, discovery),
+                    kube::ApplySetParent::for_service(s.name, ns, render::labels(s)) };
     kube::label_members(sp.plan, sp.set);
     return sp;
 }
@@ -76,7 +77,7 @@ int print_client_plan(const std::vector<ServicePlan>& plans, const ApplyCliOptio
             std::cout << label(item.ref(), item.ns) << " — server-side apply\n";
         }
         std::cout << label("Secret/" + sp.set.name, sp.set.ns) << " — ApplySet parent"
-                  << (o.prune ? " (prunes what the service no longer renders)" : "") << '\n';
+                  << (o.no_prune ? "" : " (prunes what the service no longer renders)") << '\n';
     }
     std::cerr << "client dry run: nothing was sent (field manager " << kube::k_field_manager << ")\n";
     return 0;
@@ -116,15 +117,22 @@ void wait_for_plans(kube::Client& client, const std::vector<ServicePlan>& plans,
 int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
 {
     if (o.dry_run != "none" && o.dry_run != "client" && o.dry_run != "server") {
-        throw input_error(SourcePos{{}, 0, 0, "--dry-run"},
+        throw input_error(SourcePos{ {}, 0, 0, "--dry-run" },
                           fmt::format("unknown value \"{}\": use none, client or server", o.dry_run));
     }
     if (!o.output.empty() && o.output != "yaml" && o.output != "json") {
-        throw input_error(SourcePos{{}, 0, 0, "--output"}, fmt::format("unknown format \"{}\": use yaml or json", o.output));
+        throw input_error(SourcePos{ {}, 0, 0, "--output" },
+                          fmt::format("unknown format \"{}\": use yaml or json", o.output));
+    }
+    if (o.prune && o.no_prune) {
+        throw input_error(SourcePos{ {}, 0, 0, "--no-prune" }, "--prune and --no-prune contradict each other");
+    }
+    if (o.wait && o.no_wait) {
+        throw input_error(SourcePos{ {}, 0, 0, "--no-wait" }, "--wait and --no-wait contradict each other");
     }
     auto timeout = util::parse_duration(o.timeout);
     if (!timeout) {
-        throw input_error(SourcePos{{}, 0, 0, "--timeout"},
+        throw input_error(SourcePos{ {}, 0, 0, "--timeout" },
                           fmt::format("invalid duration \"{}\" (e.g. 90s, 5m, 0 for no limit)", o.timeout));
     }
     // Waiting is the default where someone watches: a terminal (documented in --help and the man page).
@@ -150,7 +158,7 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     kube::ApplyOptions opts;
     opts.server_dry_run = o.dry_run == "server";
     opts.force_conflicts = o.force_conflicts;
-    opts.prune = o.prune;
+    opts.prune = !o.no_prune;
     std::vector<Json> applied;
     if (o.output.empty()) {
         opts.report = [](const std::string& line) { std::cout << line << '\n' << std::flush; };
@@ -177,20 +185,28 @@ void setup_apply(CLI::App& app, Context& ctx)
     auto opt = std::make_shared<ApplyCliOptions>();
     auto* sub = app.add_subcommand("apply", "Render a service and server-side apply it to the cluster");
     add_service_flags(*sub, opt->input);
-    sub->add_option("--dry-run", opt->dry_run,
-                    "none (default); client: print the plan, contacting nothing; server: the API server checks "
-                    "everything and changes nothing (dryRun=All)");
-    sub->add_flag("--force-conflicts", opt->force_conflicts,
+    sub
+      ->add_option("--dry-run",
+                   opt->dry_run,
+                   "none (default); client: print the plan, contacting nothing; server: the API server checks "
+                   "everything and changes nothing (dryRun=All)")
+      ->type_name("none|client|server");
+    sub->add_flag("--force-conflicts",
+                  opt->force_conflicts,
                   "Take over fields another field manager owns instead of failing with a conflict");
-    sub->add_flag("--prune,!--no-prune", opt->prune,
-                  "Delete objects the service no longer renders (tracked as a kubectl ApplySet; default on)");
+    sub->add_flag("--prune",
+                  opt->prune,
+                  "Delete objects the service no longer renders (tracked as a kubectl ApplySet; the default)");
+    sub->add_flag("--no-prune", opt->no_prune, "Keep objects the service no longer renders");
     sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml or json instead of one line each")
-        ->type_name("yaml|json");
-    sub->add_flag("--wait", opt->wait,
+      ->type_name("yaml|json");
+    sub->add_flag("--wait",
+                  opt->wait,
                   "Wait for the rollout (kubectl rollout status semantics) and fail fast with the reason when it "
                   "cannot finish; the default when stdout is a terminal");
     sub->add_flag("--no-wait", opt->no_wait, "Do not wait, even on a terminal");
-    sub->add_option("--timeout", opt->timeout, "How long --wait waits, e.g. 90s, 10m; 0: no limit (default 5m)");
+    sub->add_option("--timeout", opt->timeout, "How long --wait waits, e.g. 90s, 10m; 0: no limit (default 5m)")
+      ->type_name("DURATION");
     sub->callback([opt, &ctx] { ctx.exit_code = run_apply(*opt, ctx.global); });
 }
 

@@ -1,13 +1,12 @@
 #include "kube_flags.hpp"
 #include "verbs.hpp"
 
+#include <iostream>
 #include <kube/actions_record.hpp>
 #include <kube/applyset.hpp>
 #include <kube/diff.hpp>
 #include <kube/secrets.hpp>
 #include <render/render.hpp>
-
-#include <iostream>
 
 namespace kms::cli {
 
@@ -16,7 +15,8 @@ namespace {
 struct DiffOptions
 {
     ServiceInput input;
-    bool prune = true;
+    bool prune = false; // --prune: the default, spelled out
+    bool no_prune = false;
     bool force_conflicts = false;
 };
 
@@ -26,6 +26,9 @@ constexpr int k_exit_error = 2;
 
 int diff_services(const DiffOptions& o, const GlobalOptions& g)
 {
+    if (o.prune && o.no_prune) {
+        throw input_error(SourcePos{ {}, 0, 0, "--no-prune" }, "--prune and --no-prune contradict each other");
+    }
     auto in = load_input(o.input, g);
     Cluster cluster = connect(g);
     const kube::RestConfig& rc = cluster.client->config();
@@ -43,12 +46,12 @@ int diff_services(const DiffOptions& o, const GlobalOptions& g)
         }
         actions::record_on(rendered.objects, s); // as apply records it, so it is no difference
         std::string ns = s.namespace_.value_or(rc.namespace_);
-        all.push_back({kube::make_plan(rendered.objects, ns, rc.namespace_explicit, cluster.discovery.get()),
-                       kube::ApplySetParent::for_service(s.name, ns, render::labels(s))});
+        all.push_back({ kube::make_plan(rendered.objects, ns, rc.namespace_explicit, cluster.discovery.get()),
+                        kube::ApplySetParent::for_service(s.name, ns, render::labels(s)) });
     }
     std::string out;
     for (auto& one : all) {
-        out += kube::diff_plan(*cluster.client, *cluster.discovery, one.plan, one.set, o.prune, o.force_conflicts);
+        out += kube::diff_plan(*cluster.client, *cluster.discovery, one.plan, one.set, !o.no_prune, o.force_conflicts);
     }
     std::cout << out;
     return out.empty() ? 0 : k_exit_changes;
@@ -72,9 +75,10 @@ void setup_diff(CLI::App& app, Context& ctx)
 {
     auto opt = std::make_shared<DiffOptions>();
     auto* sub = app.add_subcommand(
-        "diff", "Show what apply would change (server-side dry run vs live); exit 0: no changes, 1: changes, 2: error");
+      "diff", "Show what apply would change (server-side dry run vs live); exit 0: no changes, 1: changes, 2: error");
     add_service_flags(*sub, opt->input);
-    sub->add_flag("--prune,!--no-prune", opt->prune, "Show objects apply would prune as removed (default on)");
+    sub->add_flag("--prune", opt->prune, "Show objects apply would prune as removed (the default)");
+    sub->add_flag("--no-prune", opt->no_prune, "Leave out what apply would prune");
     sub->add_flag("--force-conflicts", opt->force_conflicts, "Diff as apply --force-conflicts would apply");
     sub->callback([opt, &ctx] { ctx.exit_code = run_diff(*opt, ctx.global); });
 }

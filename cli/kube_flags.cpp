@@ -1,11 +1,10 @@
 #include "kube_flags.hpp"
 
+#include <iostream>
+#include <unistd.h>
 #include <util/env.hpp>
 #include <util/error.hpp>
 #include <util/fs.hpp>
-
-#include <iostream>
-#include <unistd.h>
 
 namespace kms::cli {
 

@@ -5,7 +5,6 @@
 #include <kube/client.hpp>
 #include <kube/discovery.hpp>
 #include <kube/kubeconfig.hpp>
-
 #include <memory>
 #include <string>
 

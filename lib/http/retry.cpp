@@ -1,8 +1,7 @@
-#include <http/retry.hpp>
-#include <util/error.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <http/retry.hpp>
+#include <util/error.hpp>
 
 namespace kms::http {
 
@@ -33,9 +32,11 @@ bool worth_retrying(const Request& req, const Response& r)
 
 class RetryingClient : public Client
 {
-public:
+  public:
     RetryingClient(std::unique_ptr<Client> inner, RetryPolicy policy, util::Clock& clock)
-        : m_inner(std::move(inner)), m_policy(policy), m_clock(clock)
+      : m_inner(std::move(inner))
+      , m_policy(policy)
+      , m_clock(clock)
     {
     }
 
@@ -66,7 +67,7 @@ public:
         }
     }
 
-private:
+  private:
     std::unique_ptr<Client> m_inner;
     RetryPolicy m_policy;
     util::Clock& m_clock;
@@ -82,8 +83,12 @@ std::unique_ptr<Client> with_retries(std::unique_ptr<Client> inner, RetryPolicy 
 bool is_connection_reset(std::string_view message)
 {
     // libcurl's words for a connection that broke mid-request.
-    for (std::string_view marker : {"reset by peer", "Empty reply from server", "Recv failure", "Send failure",
-                                    "Connection died", "transfer closed"}) {
+    for (std::string_view marker : { "reset by peer",
+                                     "Empty reply from server",
+                                     "Recv failure",
+                                     "Send failure",
+                                     "Connection died",
+                                     "transfer closed" }) {
         if (message.find(marker) != std::string_view::npos) {
             return true;
         }

@@ -1,19 +1,18 @@
 #pragma once
 
-#include <http/http.hpp>
-#include <util/clock.hpp>
-
 #include <chrono>
+#include <http/http.hpp>
 #include <memory>
+#include <util/clock.hpp>
 
 namespace kms::http {
 
 struct RetryPolicy
 {
     int max_retries = 5;
-    std::chrono::milliseconds first_backoff{200}; // doubles each time, up to max_backoff
-    std::chrono::milliseconds max_backoff{4000};
-    std::chrono::milliseconds max_retry_after{30000}; // a longer Retry-After is cut to this
+    std::chrono::milliseconds first_backoff{ 200 }; // doubles each time, up to max_backoff
+    std::chrono::milliseconds max_backoff{ 4000 };
+    std::chrono::milliseconds max_retry_after{ 30000 }; // a longer Retry-After is cut to this
 };
 
 // A client that retries what is worth retrying: 429 and 502/503/504 (and 500 when the server sent

@@ -1,10 +1,9 @@
 #include <kube/apply.hpp>
+#include <map>
+#include <mutex>
 #include <util/error.hpp>
 #include <util/parallel.hpp>
 #include <util/strings.hpp>
-
-#include <map>
-#include <mutex>
 
 namespace kms::kube {
 
@@ -30,7 +29,7 @@ bool is_success(int status)
 // Collects the one-line failures of a parallel step.
 class Failures
 {
-public:
+  public:
     void add(std::string line)
     {
         std::lock_guard<std::mutex> lock(m_mutex);
@@ -47,7 +46,7 @@ public:
         throw Error(util::join(lines, "\n"));
     }
 
-private:
+  private:
     std::mutex m_mutex;
     std::vector<std::string> m_lines;
 };
@@ -77,12 +76,12 @@ bool namespace_planned(const Plan& plan, const ApiStatus& s)
         return false;
     }
     std::string ns = s.details.value("name", "");
-    return std::any_of(plan.items.begin(), plan.items.end(),
-                       [&](const PlanItem& p) { return p.resource.kind == "Namespace" && p.name == ns; });
+    return std::any_of(plan.items.begin(), plan.items.end(), [&](const PlanItem& p) {
+        return p.resource.kind == "Namespace" && p.name == ns;
+    });
 }
 
-Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplySetParent>& set,
-                    const ApplyFlags& flags)
+Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplySetParent>& set, const ApplyFlags& flags)
 {
     Preflight p;
     p.dry_runs.resize(plan.items.size());
@@ -127,7 +126,7 @@ void apply_parent(Client& client, const ApplySetParent& set, const ApplySetState
 {
     PlanItem item;
     item.object = parent_object(set, state);
-    item.resource = ResourceInfo{"", "v1", "Secret", "secrets", true};
+    item.resource = ResourceInfo{ "", "v1", "Secret", "secrets", true };
     item.ns = set.ns;
     item.name = set.name;
     ApplyFlags f = flags;
@@ -141,10 +140,10 @@ void apply_parent(Client& client, const ApplySetParent& set, const ApplySetState
 void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& live, const ApplyFlags& flags)
 {
     PlanItem item = deployment;
-    item.object = Json{{"apiVersion", "apps/v1"},
-                       {"kind", "Deployment"},
-                       {"metadata", {{"name", deployment.name}, {"namespace", deployment.ns}}},
-                       {"spec", {{"replicas", live["spec"].value("replicas", 1)}}}};
+    item.object = Json{ { "apiVersion", "apps/v1" },
+                        { "kind", "Deployment" },
+                        { "metadata", { { "name", deployment.name }, { "namespace", deployment.ns } } },
+                        { "spec", { { "replicas", live["spec"].value("replicas", 1) } } } };
     ApplyFlags f = flags;
     f.manager = k_handover_manager;
     f.force = true;
@@ -159,14 +158,14 @@ void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& 
 std::string_view to_string(Outcome o)
 {
     switch (o) {
-    case Outcome::created:
-        return "created";
-    case Outcome::configured:
-        return "configured";
-    case Outcome::unchanged:
-        return "unchanged";
-    case Outcome::dry_run:
-        return "applied (server dry run)";
+        case Outcome::created:
+            return "created";
+        case Outcome::configured:
+            return "configured";
+        case Outcome::unchanged:
+            return "unchanged";
+        case Outcome::dry_run:
+            return "applied (server dry run)";
     }
     return "";
 }
@@ -229,7 +228,7 @@ ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const s
     if (options.server_dry_run) {
         for (std::size_t i = 0; i < plan.items.size(); ++i) {
             Json live = Json::parse(pre.dry_runs[i].body, nullptr, false);
-            result.items.push_back({plan.items[i].ref(), plan.items[i].ns, Outcome::dry_run, live});
+            result.items.push_back({ plan.items[i].ref(), plan.items[i].ns, Outcome::dry_run, live });
             report(fmt::format("{} {}", plan.items[i].label(), to_string(Outcome::dry_run)));
         }
         if (set && options.prune && recorded.exists) {
@@ -285,11 +284,12 @@ ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const s
             Outcome o = Outcome::configured;
             if (r.status == 201) {
                 o = Outcome::created;
-            } else if (resource_version(live) == resource_version(Json::parse(pre.dry_runs[idx[k]].body, nullptr, false))) {
+            } else if (resource_version(live) ==
+                       resource_version(Json::parse(pre.dry_runs[idx[k]].body, nullptr, false))) {
                 o = Outcome::unchanged; // no write happened: the version the dry run saw is still current
             }
             std::lock_guard<std::mutex> lock(mutex);
-            result.items.push_back({item.ref(), item.ns, o, live});
+            result.items.push_back({ item.ref(), item.ns, o, live });
             applied.push_back(item.describe());
             report(fmt::format("{} {}", item.label(), to_string(o)));
         });

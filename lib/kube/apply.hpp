@@ -1,11 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <kube/applyset.hpp>
 #include <kube/client.hpp>
 #include <kube/discovery.hpp>
 #include <kube/plan.hpp>
-
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>

@@ -1,11 +1,10 @@
+#include <algorithm>
 #include <kube/applyset.hpp>
+#include <mutex>
 #include <util/error.hpp>
 #include <util/parallel.hpp>
 #include <util/sha256.hpp>
 #include <util/strings.hpp>
-
-#include <algorithm>
-#include <mutex>
 
 namespace kms::kube {
 
@@ -43,9 +42,9 @@ std::pair<std::string, std::string> split_group_kind(const std::string& gk)
 {
     auto dot = gk.find('.');
     if (dot == std::string::npos) {
-        return {"", gk};
+        return { "", gk };
     }
-    return {gk.substr(dot + 1), gk.substr(0, dot)};
+    return { gk.substr(dot + 1), gk.substr(0, dot) };
 }
 
 std::string url_encode(const std::string& s)
@@ -114,15 +113,17 @@ ApplySetState read_applyset(const std::optional<Json>& live, const ApplySetParen
     if (id.empty()) {
         throw Error(fmt::format("{} exists but is not an ApplySet parent (no {} label): refusing to take it over; "
                                 "rename or delete that Secret",
-                                parent.describe(), k_applyset_id_label));
+                                parent.describe(),
+                                k_applyset_id_label));
     }
     if (id != parent.id) {
-        throw Error(fmt::format("{} carries ApplySet id {} but {} was expected: refusing to use it", parent.describe(), id,
-                                parent.id));
+        throw Error(fmt::format(
+          "{} carries ApplySet id {} but {} was expected: refusing to use it", parent.describe(), id, parent.id));
     }
     if (!util::starts_with(tooling, "kubectl-microservice/")) {
         throw Error(fmt::format("{} is managed by \"{}\", not kubectl-microservice: refusing to change it",
-                                parent.describe(), tooling.empty() ? std::string("(no tooling annotation)") : tooling));
+                                parent.describe(),
+                                tooling.empty() ? std::string("(no tooling annotation)") : tooling));
     }
     s.exists = true;
     s.group_kinds = comma_set(annotation(meta, k_applyset_group_kinds));
@@ -169,7 +170,7 @@ Json parent_object(const ApplySetParent& parent, const ApplySetState& state)
     meta["namespace"] = parent.ns;
     meta["labels"] = labels;
     meta["annotations"] = annotations;
-    return Json{{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", meta}};
+    return Json{ { "apiVersion", "v1" }, { "kind", "Secret" }, { "metadata", meta } };
 }
 
 void label_members(Plan& plan, const ApplySetParent& parent)
@@ -198,7 +199,7 @@ std::string PruneCandidate::label() const
 std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discovery, const ApplySetParent& parent,
                                              const ApplySetState& recorded, const Plan& plan)
 {
-    std::vector<std::string> namespaces{parent.ns};
+    std::vector<std::string> namespaces{ parent.ns };
     namespaces.insert(namespaces.end(), recorded.additional_namespaces.begin(), recorded.additional_namespaces.end());
     struct Listing
     {
@@ -213,11 +214,11 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
             continue; // the API is gone, and its objects with it
         }
         if (!info->namespaced) {
-            listings.push_back({*info, ""});
+            listings.push_back({ *info, "" });
             continue;
         }
         for (const auto& ns : namespaces) {
-            listings.push_back({*info, ns});
+            listings.push_back({ *info, ns });
         }
     }
     std::mutex mutex;
@@ -236,7 +237,7 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
             });
             if (!planned) {
                 std::lock_guard<std::mutex> lock(mutex);
-                out.push_back({l.resource, ns, name});
+                out.push_back({ l.resource, ns, name });
             }
         }
     });
@@ -248,9 +249,9 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
 
 void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const char* propagation)
 {
-    Json options{{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", propagation}};
+    Json options{ { "kind", "DeleteOptions" }, { "apiVersion", "v1" }, { "propagationPolicy", propagation } };
     if (dry_run) {
-        options["dryRun"] = Json::array({"All"});
+        options["dryRun"] = Json::array({ "All" });
     }
     Call call;
     call.method = "DELETE";

@@ -3,7 +3,6 @@
 #include <kube/client.hpp>
 #include <kube/discovery.hpp>
 #include <kube/plan.hpp>
-
 #include <optional>
 #include <set>
 #include <string>

@@ -1,9 +1,8 @@
 #include <http/retry.hpp>
+#include <iostream>
 #include <kube/client.hpp>
 #include <util/duration.hpp>
 #include <util/error.hpp>
-
-#include <iostream>
 
 namespace kms::kube {
 
@@ -78,7 +77,9 @@ std::string user_agent()
     return fmt::format("kubectl-microservice/v{} (linux/{})", KMS_VERSION, k_arch);
 }
 
-Client::Client(RestConfig rc, ClientDeps deps) : m_rc(std::move(rc)), m_deps(std::move(deps))
+Client::Client(RestConfig rc, ClientDeps deps)
+  : m_rc(std::move(rc))
+  , m_deps(std::move(deps))
 {
     if (!m_deps.clock) {
         m_deps.clock = &util::real_clock();
@@ -198,8 +199,8 @@ Json Client::request(const Call& c, const std::string& what)
     }
     Json j = Json::parse(r.body, nullptr, false);
     if (j.is_discarded()) {
-        throw Error(fmt::format("{}: the API server answered {} {} with a body that is not JSON", what, c.method,
-                                c.path));
+        throw Error(
+          fmt::format("{}: the API server answered {} {} with a body that is not JSON", what, c.method, c.path));
     }
     return j;
 }

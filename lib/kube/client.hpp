@@ -1,22 +1,21 @@
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <http/http.hpp>
 #include <kube/credentials.hpp>
 #include <kube/kubeconfig.hpp>
 #include <kube/status.hpp>
-#include <util/clock.hpp>
-#include <util/fs.hpp>
-#include <util/json.hpp>
-#include <util/process.hpp>
-
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/json.hpp>
+#include <util/process.hpp>
 #include <vector>
 
 namespace kms::kube {
@@ -26,7 +25,7 @@ using HttpFactory = std::function<std::unique_ptr<http::Client>(const http::Clie
 // The outside world the client uses; tests replace any of it.
 struct ClientDeps
 {
-    HttpFactory http;                    // default: the libcurl module with retries
+    HttpFactory http;                      // default: the libcurl module with retries
     util::ProcessRunner* runner = nullptr; // default: real processes (exec plugins)
     util::Clock* clock = nullptr;
     const util::Filesystem* fs = nullptr;
@@ -43,9 +42,9 @@ struct Call
     std::string body;
     std::string content_type;
     std::string accept = "application/json";
-    bool secret_body = false; // Secrets: never log the body
-    bool no_timeout = false;  // watches and log streams
-    std::chrono::milliseconds timeout{0}; // this call's own client-side limit (instead of --request-timeout)
+    bool secret_body = false;               // Secrets: never log the body
+    bool no_timeout = false;                // watches and log streams
+    std::chrono::milliseconds timeout{ 0 }; // this call's own client-side limit (instead of --request-timeout)
 };
 
 // "299 - \"text\"" Warning header values → their texts (code 299 only, as kubectl prints them).
@@ -55,7 +54,7 @@ std::vector<std::string> parse_warning_header(std::string_view value);
 // refresh of exec/tokenFile credentials, retries (via the transport). Thread-safe.
 class Client
 {
-public:
+  public:
     explicit Client(RestConfig rc, ClientDeps deps = {});
 
     const RestConfig& config() const { return m_rc; }
@@ -74,13 +73,13 @@ public:
     // Throws the one-line error for a failed response.
     [[noreturn]] void fail(const http::Response& r, const std::string& what) const;
 
-private:
+  private:
     RestConfig m_rc;
     ClientDeps m_deps;
     std::unique_ptr<Credentials> m_creds;
     std::mutex m_mutex;
     std::shared_ptr<http::Client> m_http;
-    std::uint64_t m_http_generation = ~std::uint64_t{0};
+    std::uint64_t m_http_generation = ~std::uint64_t{ 0 };
     std::set<std::string> m_warned;
 
     std::shared_ptr<http::Client> transport();

@@ -1,8 +1,8 @@
 #include <kube/credentials.hpp>
 #include <util/base64.hpp>
-#include <util/sha256.hpp>
 #include <util/error.hpp>
 #include <util/rfc3339.hpp>
+#include <util/sha256.hpp>
 #include <util/strings.hpp>
 
 namespace kms::kube {
@@ -32,7 +32,8 @@ ExecCredential parse_exec_credential(const std::string& out, const ExecConfig& e
     }
     std::string api = j.value("apiVersion", "");
     if (api != e.api_version) {
-        throw fail(fmt::format("is configured to use API version {}, plugin returned version {}", e.api_version,
+        throw fail(fmt::format("is configured to use API version {}, plugin returned version {}",
+                               e.api_version,
                                api.empty() ? "(none)" : api));
     }
     if (j.value("kind", "") != "ExecCredential") {
@@ -71,7 +72,8 @@ ExecCredential run_exec_plugin(const ExecConfig& e, const Json& cluster, bool st
     if (mode == "Always" && !stdin_tty) {
         throw Error(fmt::format("{}: exec plugin \"{}\" needs a terminal (interactiveMode: Always) but standard input "
                                 "is not one",
-                                where, e.command));
+                                where,
+                                e.command));
     }
     util::ProcessSpec spec;
     spec.command = e.command;
@@ -81,10 +83,13 @@ ExecCredential run_exec_plugin(const ExecConfig& e, const Json& cluster, bool st
     spec.inherit_stdin = interactive;
     util::ProcessResult r = runner.run(spec);
     if (r.not_found) {
-        std::string hint = util::trim(e.install_hint).empty() ? std::string()
-                                                               : "; " + std::string(util::trim(e.install_hint));
-        throw Error(fmt::format("{}: exec plugin \"{}\" not found{}{}", where, e.command,
-                                e.command.find('/') == std::string::npos ? " in PATH" : "", hint));
+        std::string hint =
+          util::trim(e.install_hint).empty() ? std::string() : "; " + std::string(util::trim(e.install_hint));
+        throw Error(fmt::format("{}: exec plugin \"{}\" not found{}{}",
+                                where,
+                                e.command,
+                                e.command.find('/') == std::string::npos ? " in PATH" : "",
+                                hint));
     }
     if (r.exit_code != 0) {
         throw Error(fmt::format("{}: exec plugin \"{}\" failed with exit code {}", where, e.command, r.exit_code));
@@ -94,8 +99,13 @@ ExecCredential run_exec_plugin(const ExecConfig& e, const Json& cluster, bool st
 
 Credentials::Credentials(const RestConfig& rc, util::ProcessRunner& runner, util::Clock& clock,
                          const util::Filesystem& fs, bool stdin_tty)
-    : m_rc(rc), m_runner(runner), m_clock(clock), m_fs(fs), m_stdin_tty(stdin_tty), m_token(rc.token),
-      m_token_read(clock.now())
+  : m_rc(rc)
+  , m_runner(runner)
+  , m_clock(clock)
+  , m_fs(fs)
+  , m_stdin_tty(stdin_tty)
+  , m_token(rc.token)
+  , m_token_read(clock.now())
 {
 }
 
@@ -160,11 +170,11 @@ std::pair<std::string, std::string> Credentials::client_cert()
 {
     std::lock_guard<std::mutex> lock(m_mutex);
     if (!m_rc.client_cert_pem.empty()) {
-        return {m_rc.client_cert_pem, m_rc.client_key_pem};
+        return { m_rc.client_cert_pem, m_rc.client_key_pem };
     }
     if (uses_exec()) {
         const ExecCredential& c = exec_locked();
-        return {c.client_cert_pem, c.client_key_pem};
+        return { c.client_cert_pem, c.client_key_pem };
     }
     return {};
 }

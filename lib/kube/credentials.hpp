@@ -1,15 +1,14 @@
 #pragma once
 
+#include <cstdint>
 #include <http/http.hpp>
 #include <kube/kubeconfig.hpp>
-#include <util/clock.hpp>
-#include <util/fs.hpp>
-#include <util/process.hpp>
-
-#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <util/clock.hpp>
+#include <util/fs.hpp>
+#include <util/process.hpp>
 
 namespace kms::kube {
 
@@ -37,7 +36,7 @@ ExecCredential run_exec_plugin(const ExecConfig& e, const Json& cluster, bool st
 // the caller calls invalidate() and the next request runs the plugin again. Thread-safe.
 class Credentials
 {
-public:
+  public:
     Credentials(const RestConfig& rc, util::ProcessRunner& runner, util::Clock& clock, const util::Filesystem& fs,
                 bool stdin_tty);
 
@@ -52,7 +51,7 @@ public:
     // token file read) unless a parallel request has already replaced them.
     void invalidate(std::uint64_t generation);
 
-private:
+  private:
     const RestConfig& m_rc;
     util::ProcessRunner& m_runner;
     util::Clock& m_clock;

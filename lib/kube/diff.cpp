@@ -1,11 +1,10 @@
+#include <algorithm>
 #include <kube/diff.hpp>
 #include <render/yaml_emit.hpp>
 #include <util/error.hpp>
 #include <util/parallel.hpp>
 #include <util/strings.hpp>
 #include <util/unified_diff.hpp>
-
-#include <algorithm>
 
 namespace kms::kube {
 
@@ -56,7 +55,8 @@ Json strip_for_diff(Json o)
     o.erase("status");
     if (o.contains("metadata") && o["metadata"].is_object()) {
         Json& meta = o["metadata"];
-        for (const char* key : {"managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink"}) {
+        for (const char* key :
+             { "managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink" }) {
             meta.erase(key);
         }
     }
@@ -65,7 +65,7 @@ Json strip_for_diff(Json o)
 
 void mask_secret_data(Json& before, Json& after)
 {
-    for (const char* field : {"data", "stringData"}) {
+    for (const char* field : { "data", "stringData" }) {
         Json* b = is_secret(before) && before.contains(field) && before[field].is_object() ? &before[field] : nullptr;
         Json* a = is_secret(after) && after.contains(field) && after[field].is_object() ? &after[field] : nullptr;
         Json b_masked = Json::object();
@@ -141,8 +141,8 @@ std::string diff_plan(Client& client, Discovery& discovery, Plan& plan, const st
     std::vector<std::string> failures;
     for (std::size_t i = 0; i < n; ++i) {
         if (merged[i].status < 200 || merged[i].status >= 300) {
-            failures.push_back(describe_failure(parse_status(merged[i]), plan.items[i].describe(),
-                                                client.config().user_ref()));
+            failures.push_back(
+              describe_failure(parse_status(merged[i]), plan.items[i].describe(), client.config().user_ref()));
         }
     }
     if (!failures.empty()) {

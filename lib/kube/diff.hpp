@@ -4,7 +4,6 @@
 #include <kube/client.hpp>
 #include <kube/discovery.hpp>
 #include <kube/plan.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

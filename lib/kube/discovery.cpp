@@ -1,28 +1,27 @@
-#include <kube/discovery.hpp>
-#include <util/error.hpp>
-#include <util/strings.hpp>
-
 #include <algorithm>
 #include <filesystem>
 #include <future>
+#include <kube/discovery.hpp>
 #include <set>
+#include <util/error.hpp>
+#include <util/strings.hpp>
 
 namespace kms::kube {
 
 namespace {
 
 constexpr const char* k_aggregated_accept =
-    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
-    "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
-constexpr std::chrono::hours k_cache_ttl{6};
+  "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,"
+  "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
+constexpr std::chrono::hours k_cache_ttl{ 6 };
 
 std::pair<std::string, std::string> split_api_version(const std::string& api_version)
 {
     auto slash = api_version.find('/');
     if (slash == std::string::npos) {
-        return {"", api_version};
+        return { "", api_version };
     }
-    return {api_version.substr(0, slash), api_version.substr(slash + 1)};
+    return { api_version.substr(0, slash), api_version.substr(slash + 1) };
 }
 
 std::string cache_file_name(const std::string& server)
@@ -81,8 +80,8 @@ struct Discovery::ServerState
     bool aggregated = false;
     bool from_disk = false;
     std::map<std::string, std::map<std::string, ResourceInfo>> by_gv; // groupVersion → kind → info
-    std::set<std::string> served;  // legacy: group versions the server lists
-    std::set<std::string> fetched; // legacy: group versions whose resources we have
+    std::set<std::string> served;                                     // legacy: group versions the server lists
+    std::set<std::string> fetched;                                    // legacy: group versions whose resources we have
     std::vector<std::string> order; // group versions, each group's preferred version first
 };
 
@@ -138,7 +137,7 @@ void parse_resource_list(Discovery::ServerState& s, const std::string& api_versi
         if (name.empty() || name.find('/') != std::string::npos) {
             continue; // subresources
         }
-        ResourceInfo info{group, version, r.value("kind", ""), name, r.value("namespaced", true)};
+        ResourceInfo info{ group, version, r.value("kind", ""), name, r.value("namespaced", true) };
         add(s, info);
     }
     s.fetched.insert(api_version);
@@ -153,10 +152,11 @@ Json to_cache(const Discovery::ServerState& s, long long now)
             continue;
         }
         for (const auto& [kind, r] : it->second) {
-            items.push_back(Json{{"g", r.group}, {"v", r.version}, {"k", r.kind}, {"r", r.resource}, {"n", r.namespaced}});
+            items.push_back(Json{
+              { "g", r.group }, { "v", r.version }, { "k", r.kind }, { "r", r.resource }, { "n", r.namespaced } });
         }
     }
-    return Json{{"written", now}, {"resources", items}};
+    return Json{ { "written", now }, { "resources", items } };
 }
 
 bool from_cache(Discovery::ServerState& s, const Json& j, long long now)
@@ -169,14 +169,19 @@ bool from_cache(Discovery::ServerState& s, const Json& j, long long now)
         return false;
     }
     for (const auto& r : j["resources"]) {
-        add(s, ResourceInfo{r.value("g", ""), r.value("v", ""), r.value("k", ""), r.value("r", ""), r.value("n", true)});
+        add(s,
+            ResourceInfo{ r.value("g", ""), r.value("v", ""), r.value("k", ""), r.value("r", ""), r.value("n", true) });
     }
     return true;
 }
 
 } // namespace
 
-Discovery::Discovery(Client& client, DiscoveryCacheOptions cache) : m_client(client), m_cache(std::move(cache)) {}
+Discovery::Discovery(Client& client, DiscoveryCacheOptions cache)
+  : m_client(client)
+  , m_cache(std::move(cache))
+{
+}
 
 Discovery::ServerState& Discovery::state()
 {
@@ -189,10 +194,11 @@ Discovery::ServerState& Discovery::state()
 
 void Discovery::load_all(ServerState& s, bool use_disk)
 {
-    std::string cache_path = m_cache.dir.empty() ? std::string() : m_cache.dir + "/" + cache_file_name(m_client.config().server);
-    long long now = m_cache.clock ? std::chrono::duration_cast<std::chrono::seconds>(
-                                        m_cache.clock->now().time_since_epoch()).count()
-                                  : 0;
+    std::string cache_path =
+      m_cache.dir.empty() ? std::string() : m_cache.dir + "/" + cache_file_name(m_client.config().server);
+    long long now =
+      m_cache.clock ? std::chrono::duration_cast<std::chrono::seconds>(m_cache.clock->now().time_since_epoch()).count()
+                    : 0;
     if (use_disk && !cache_path.empty()) {
         if (auto text = m_cache.fs->read(cache_path)) {
             ServerState cached;
@@ -215,7 +221,8 @@ void Discovery::load_all(ServerState& s, bool use_disk)
     Json apis = apis_future.get();
     ServerState fresh;
     fresh.loaded = true;
-    fresh.aggregated = core.value("kind", "") == "APIGroupDiscoveryList" && apis.value("kind", "") == "APIGroupDiscoveryList";
+    fresh.aggregated =
+      core.value("kind", "") == "APIGroupDiscoveryList" && apis.value("kind", "") == "APIGroupDiscoveryList";
     if (fresh.aggregated) {
         parse_aggregated(fresh, core);
         parse_aggregated(fresh, apis);
@@ -336,8 +343,8 @@ std::string missing_api_message(const std::string& api_version, const std::strin
     } else {
         advice = "ensure its CRDs are installed first";
     }
-    return fmt::format("{}: the cluster does not serve {} in {}: {}. Nothing was applied.", object, kind, api_version,
-                       advice);
+    return fmt::format(
+      "{}: the cluster does not serve {} in {}: {}. Nothing was applied.", object, kind, api_version, advice);
 }
 
 } // namespace kms::kube

@@ -1,15 +1,14 @@
 #pragma once
 
-#include <kube/client.hpp>
-#include <util/clock.hpp>
-#include <util/env.hpp>
-#include <util/fs.hpp>
-
 #include <functional>
+#include <kube/client.hpp>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <util/clock.hpp>
+#include <util/env.hpp>
+#include <util/fs.hpp>
 #include <vector>
 
 namespace kms::kube {
@@ -17,7 +16,7 @@ namespace kms::kube {
 // What discovery says about one kind.
 struct ResourceInfo
 {
-    std::string group;    // "" for the core group
+    std::string group; // "" for the core group
     std::string version;
     std::string kind;
     std::string resource; // lower-case plural
@@ -51,7 +50,7 @@ DiscoveryCacheOptions default_discovery_cache(const util::Environment& env);
 // Results are shared per server within the process. Thread-safe.
 class Discovery
 {
-public:
+  public:
     explicit Discovery(Client& client, DiscoveryCacheOptions cache = {});
 
     // nullopt when the server does not serve `kind` in `api_version`.
@@ -65,7 +64,7 @@ public:
 
     struct ServerState; // per server URL, shared by every Discovery in the process
 
-private:
+  private:
     Client& m_client;
     DiscoveryCacheOptions m_cache;
 

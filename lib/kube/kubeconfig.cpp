@@ -1,12 +1,11 @@
+#include <filesystem>
 #include <kube/kubeconfig.hpp>
+#include <set>
 #include <spec/yaml_reader.hpp>
 #include <util/base64.hpp>
 #include <util/duration.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
-
-#include <filesystem>
-#include <set>
 
 namespace kms::kube {
 
@@ -54,8 +53,12 @@ Json yaml_to_json(const YAML::Node& n)
 // Reads one kubeconfig document, recording every problem in `diags`.
 class Parser
 {
-public:
-    Parser(const std::string& path, Diagnostics& diags) : m_r(path, diags), m_dir(absolute_dir(path)) {}
+  public:
+    Parser(const std::string& path, Diagnostics& diags)
+      : m_r(path, diags)
+      , m_dir(absolute_dir(path))
+    {
+    }
 
     Kubeconfig parse(const YAML::Node& root)
     {
@@ -68,20 +71,26 @@ public:
             return k;
         }
         k.current_context = m_r.str(root["current-context"], "current-context").value_or("");
-        named_list(root["clusters"], "clusters", "cluster", [&](const std::string& name, const YAML::Node& n,
-                                                               const std::string& path) {
-            k.clusters.emplace(name, cluster(n, path));
-        });
-        named_list(root["users"], "users", "user", [&](const std::string& name, const YAML::Node& n,
-                                                      const std::string& path) { k.users.emplace(name, user(n, path)); });
-        named_list(root["contexts"], "contexts", "context", [&](const std::string& name, const YAML::Node& n,
-                                                               const std::string& path) {
-            k.contexts.emplace(name, context(n, path));
-        });
+        named_list(root["clusters"],
+                   "clusters",
+                   "cluster",
+                   [&](const std::string& name, const YAML::Node& n, const std::string& path) {
+                       k.clusters.emplace(name, cluster(n, path));
+                   });
+        named_list(
+          root["users"], "users", "user", [&](const std::string& name, const YAML::Node& n, const std::string& path) {
+              k.users.emplace(name, user(n, path));
+          });
+        named_list(root["contexts"],
+                   "contexts",
+                   "context",
+                   [&](const std::string& name, const YAML::Node& n, const std::string& path) {
+                       k.contexts.emplace(name, context(n, path));
+                   });
         return k;
     }
 
-private:
+  private:
     YamlReader m_r;
     std::string m_dir;
 
@@ -126,7 +135,7 @@ private:
         return m_r.boolean(n[key], path + "." + key).value_or(false);
     }
 
-    template <typename F>
+    template<typename F>
     void named_list(const YAML::Node& list, const char* what, const char* inner, F&& add)
     {
         if (!list.IsDefined() || list.IsNull() || !m_r.is_list(list, what)) {
@@ -242,7 +251,7 @@ private:
     }
 };
 
-template <typename Map>
+template<typename Map>
 void merge_map(Map& first, const Map& later)
 {
     for (const auto& [name, entry] : later) {
@@ -277,7 +286,7 @@ void merge_kubeconfig(Kubeconfig& first, const Kubeconfig& later)
 std::vector<std::string> kubeconfig_paths(const ConfigOverrides& o, const util::Environment& env)
 {
     if (!o.kubeconfig.empty()) {
-        return {o.kubeconfig};
+        return { o.kubeconfig };
     }
     if (auto list = env.get("KUBECONFIG"); list && !list->empty()) {
         std::vector<std::string> out;
@@ -292,7 +301,7 @@ std::vector<std::string> kubeconfig_paths(const ConfigOverrides& o, const util::
     if (home.empty()) {
         return {};
     }
-    return {home + "/.kube/config"};
+    return { home + "/.kube/config" };
 }
 
 Kubeconfig load_kubeconfig(const ConfigOverrides& o, const util::Environment& env, const util::Filesystem& fs)

@@ -1,13 +1,12 @@
 #pragma once
 
-#include <util/env.hpp>
-#include <util/fs.hpp>
-#include <util/json.hpp>
-
 #include <chrono>
 #include <map>
 #include <optional>
 #include <string>
+#include <util/env.hpp>
+#include <util/fs.hpp>
+#include <util/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -31,17 +30,17 @@ struct ClusterEntry
     std::string server;
     std::string tls_server_name;
     bool insecure_skip_tls_verify = false;
-    std::string certificate_authority; // absolute path
+    std::string certificate_authority;      // absolute path
     std::string certificate_authority_data; // PEM (decoded)
     std::string proxy_url;
     bool disable_compression = false;
     Json exec_config; // extensions[client.authentication.k8s.io/exec].extension, for exec plugins
-    std::string file;  // the kubeconfig that defined the entry
+    std::string file; // the kubeconfig that defined the entry
 };
 
 struct UserEntry
 {
-    std::string client_certificate; // absolute path
+    std::string client_certificate;      // absolute path
     std::string client_certificate_data; // PEM
     std::string client_key;
     std::string client_key_data;
@@ -135,7 +134,7 @@ struct RestConfig
     std::string as_uid;
     std::vector<std::string> as_groups;
 
-    std::chrono::milliseconds request_timeout{0};
+    std::chrono::milliseconds request_timeout{ 0 };
 
     // For messages: where this came from.
     std::string context_name;

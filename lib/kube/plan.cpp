@@ -1,8 +1,7 @@
-#include <kube/plan.hpp>
-#include <util/error.hpp>
-
 #include <algorithm>
 #include <cctype>
+#include <kube/plan.hpp>
+#include <util/error.hpp>
 
 namespace kms::kube {
 
@@ -10,10 +9,17 @@ namespace {
 
 bool is_cluster_scoped(const std::string& kind)
 {
-    static const char* const k_kinds[] = {"Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
-                                          "PersistentVolume", "StorageClass", "PriorityClass", "IngressClass",
-                                          "GatewayClass", "ValidatingWebhookConfiguration",
-                                          "MutatingWebhookConfiguration"};
+    static const char* const k_kinds[] = { "Namespace",
+                                           "CustomResourceDefinition",
+                                           "ClusterRole",
+                                           "ClusterRoleBinding",
+                                           "PersistentVolume",
+                                           "StorageClass",
+                                           "PriorityClass",
+                                           "IngressClass",
+                                           "GatewayClass",
+                                           "ValidatingWebhookConfiguration",
+                                           "MutatingWebhookConfiguration" };
     return std::find(std::begin(k_kinds), std::end(k_kinds), kind) != std::end(k_kinds);
 }
 
@@ -67,16 +73,23 @@ int apply_tier(const std::string& kind)
     if (kind == "Namespace" || kind == "CustomResourceDefinition") {
         return 0;
     }
-    static const char* const k_first[] = {"ServiceAccount", "ConfigMap", "Secret", "Role", "RoleBinding", "ClusterRole",
-                                          "ClusterRoleBinding", "PersistentVolumeClaim", "LimitRange", "ResourceQuota"};
+    static const char* const k_first[] = { "ServiceAccount",
+                                           "ConfigMap",
+                                           "Secret",
+                                           "Role",
+                                           "RoleBinding",
+                                           "ClusterRole",
+                                           "ClusterRoleBinding",
+                                           "PersistentVolumeClaim",
+                                           "LimitRange",
+                                           "ResourceQuota" };
     if (std::find(std::begin(k_first), std::end(k_first), kind) != std::end(k_first)) {
         return 1;
     }
     return 2;
 }
 
-Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, bool ns_explicit,
-               Discovery* discovery)
+Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, bool ns_explicit, Discovery* discovery)
 {
     Plan plan;
     plan.ns = default_ns;
@@ -97,7 +110,10 @@ Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, 
             if (!own.empty() && ns_explicit && own != default_ns) {
                 throw Error(fmt::format("{}: the namespace from the provided object \"{}\" does not match the "
                                         "namespace \"{}\"; pass --namespace={} or drop the object's namespace",
-                                        ref, own, default_ns, own),
+                                        ref,
+                                        own,
+                                        default_ns,
+                                        own),
                             ExitCode::usage);
             }
             item.ns = own.empty() ? default_ns : own;
@@ -108,8 +124,8 @@ Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, 
         item.tier = apply_tier(kind);
         plan.items.push_back(std::move(item));
     }
-    std::stable_sort(plan.items.begin(), plan.items.end(),
-                     [](const PlanItem& a, const PlanItem& b) { return a.tier < b.tier; });
+    std::stable_sort(
+      plan.items.begin(), plan.items.end(), [](const PlanItem& a, const PlanItem& b) { return a.tier < b.tier; });
     return plan;
 }
 

@@ -1,9 +1,8 @@
 #pragma once
 
 #include <kube/discovery.hpp>
-#include <util/json.hpp>
-
 #include <string>
+#include <util/json.hpp>
 #include <vector>
 
 namespace kms::kube {
@@ -41,8 +40,7 @@ struct Plan
 // Builds the plan: namespaces filled in (and checked against an explicit -n, like kubectl), kinds
 // mapped to resources by discovery — so a missing API fails here, before anything is written. With
 // no discovery (--dry-run=client, offline) the resource names are derived from the kinds.
-Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, bool ns_explicit,
-               Discovery* discovery);
+Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, bool ns_explicit, Discovery* discovery);
 
 struct ApplyFlags
 {

@@ -1,8 +1,8 @@
 #include <kube/kubeconfig.hpp>
 #include <util/base64.hpp>
-#include <util/sha256.hpp>
 #include <util/duration.hpp>
 #include <util/error.hpp>
+#include <util/sha256.hpp>
 #include <util/strings.hpp>
 
 // Selection, overrides and validation: kubeconfig → RestConfig (client-go client_config.go and
@@ -53,7 +53,7 @@ void check_proxy_url(const std::string& url, const std::string& where)
     if (url.empty()) {
         return;
     }
-    for (const char* scheme : {"http://", "https://", "socks5://"}) {
+    for (const char* scheme : { "http://", "https://", "socks5://" }) {
         if (util::starts_with(url, scheme)) {
             return;
         }
@@ -67,18 +67,21 @@ void check_exec(const ExecConfig& e, const std::string& where)
         throw config_error(where, "exec: command must be specified");
     }
     if (e.api_version != "client.authentication.k8s.io/v1" && e.api_version != "client.authentication.k8s.io/v1beta1") {
-        throw config_error(where, fmt::format("exec plugin: invalid apiVersion \"{}\" (use client.authentication.k8s.io/v1 "
-                                              "or client.authentication.k8s.io/v1beta1)",
-                                              e.api_version));
+        throw config_error(where,
+                           fmt::format("exec plugin: invalid apiVersion \"{}\" (use client.authentication.k8s.io/v1 "
+                                       "or client.authentication.k8s.io/v1beta1)",
+                                       e.api_version));
     }
     if (e.interactive_mode.empty() && e.api_version == "client.authentication.k8s.io/v1") {
-        throw config_error(where, "exec: interactiveMode must be specified for client.authentication.k8s.io/v1 "
-                                  "(Never, IfAvailable or Always)");
+        throw config_error(where,
+                           "exec: interactiveMode must be specified for client.authentication.k8s.io/v1 "
+                           "(Never, IfAvailable or Always)");
     }
     if (!e.interactive_mode.empty() && e.interactive_mode != "Never" && e.interactive_mode != "IfAvailable" &&
         e.interactive_mode != "Always") {
-        throw config_error(where, fmt::format("exec: invalid interactiveMode \"{}\" (Never, IfAvailable or Always)",
-                                              e.interactive_mode));
+        throw config_error(
+          where,
+          fmt::format("exec: invalid interactiveMode \"{}\" (Never, IfAvailable or Always)", e.interactive_mode));
     }
 }
 
@@ -109,7 +112,7 @@ void apply_user(RestConfig& rc, const UserEntry& u, const std::string& where, co
         if (!data.empty()) {
             if (!file.empty()) {
                 rc.warnings.push_back(
-                    fmt::format("warning: {}: both {} and {}-data are set; using the data", where, field, field));
+                  fmt::format("warning: {}: both {} and {}-data are set; using the data", where, field, field));
             }
             return data;
         }
@@ -118,28 +121,34 @@ void apply_user(RestConfig& rc, const UserEntry& u, const std::string& where, co
     rc.client_cert_pem = pick(u.client_certificate_data, u.client_certificate, "client-certificate");
     rc.client_key_pem = pick(u.client_key_data, u.client_key, "client-key");
     if (rc.client_cert_pem.empty() != rc.client_key_pem.empty()) {
-        throw config_error(where, rc.client_cert_pem.empty() ? "client-key is set without client-certificate"
-                                                             : "client-certificate is set without client-key");
+        throw config_error(where,
+                           rc.client_cert_pem.empty() ? "client-key is set without client-certificate"
+                                                      : "client-certificate is set without client-key");
     }
     bool token = !u.token.empty() || !u.token_file.empty();
     bool basic = !u.username.empty() || !u.password.empty();
     if (token && basic) {
-        throw config_error(where, "more than one authentication method found; found [token basicAuth], only one is allowed");
+        throw config_error(where,
+                           "more than one authentication method found; found [token basicAuth], only one is allowed");
     }
     if (u.exec && u.auth_provider) {
-        throw config_error(where, "more than one authentication method found; found [exec auth-provider], only one "
-                                  "is allowed");
+        throw config_error(where,
+                           "more than one authentication method found; found [exec auth-provider], only one "
+                           "is allowed");
     }
     if (u.auth_provider) {
         const std::string& name = *u.auth_provider;
         if (name == "gcp" || name == "azure") {
-            throw config_error(where, fmt::format("the {} auth plugin has been removed from Kubernetes clients; use its "
-                                                  "exec plugin ({})",
-                                                  name, name == "gcp" ? "gke-gcloud-auth-plugin" : "kubelogin"));
+            throw config_error(where,
+                               fmt::format("the {} auth plugin has been removed from Kubernetes clients; use its "
+                                           "exec plugin ({})",
+                                           name,
+                                           name == "gcp" ? "gke-gcloud-auth-plugin" : "kubelogin"));
         }
-        throw config_error(where, fmt::format("auth-provider \"{}\" is not supported: configure an exec credential "
-                                              "plugin instead (for OIDC: kubelogin, `kubectl oidc-login`)",
-                                              name));
+        throw config_error(where,
+                           fmt::format("auth-provider \"{}\" is not supported: configure an exec credential "
+                                       "plugin instead (for OIDC: kubelogin, `kubectl oidc-login`)",
+                                       name));
     }
     if (u.exec) {
         check_exec(*u.exec, where);
@@ -260,9 +269,9 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
         if (!rc.context_name.empty()) {
             auto it = k.contexts.find(rc.context_name);
             if (it == k.contexts.end()) {
-                throw config_error(fmt::format("kubeconfig {}", files),
-                                   fmt::format("context \"{}\" not found (contexts: {})", rc.context_name,
-                                               quoted_names(k.contexts)));
+                throw config_error(
+                  fmt::format("kubeconfig {}", files),
+                  fmt::format("context \"{}\" not found (contexts: {})", rc.context_name, quoted_names(k.contexts)));
             }
             ctx = &it->second;
         }
@@ -273,8 +282,9 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
         if (!rc.cluster_name.empty()) {
             auto it = k.clusters.find(rc.cluster_name);
             if (it == k.clusters.end()) {
-                throw config_error(ctx_ref, fmt::format("cluster \"{}\" not found (clusters: {})", rc.cluster_name,
-                                                        quoted_names(k.clusters)));
+                throw config_error(
+                  ctx_ref,
+                  fmt::format("cluster \"{}\" not found (clusters: {})", rc.cluster_name, quoted_names(k.clusters)));
             }
             std::string where = fmt::format("kubeconfig {}: clusters[\"{}\"]", it->second.file, rc.cluster_name);
             rc.server = it->second.server;
@@ -286,8 +296,8 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
         if (!rc.user_name.empty()) {
             auto it = k.users.find(rc.user_name);
             if (it == k.users.end()) {
-                throw config_error(ctx_ref, fmt::format("user \"{}\" not found (users: {})", rc.user_name,
-                                                        quoted_names(k.users)));
+                throw config_error(
+                  ctx_ref, fmt::format("user \"{}\" not found (users: {})", rc.user_name, quoted_names(k.users)));
             }
             rc.user_file = it->second.file;
             apply_user(rc, it->second, rc.user_ref(), fs);
@@ -300,13 +310,14 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
         }
         if (rc.server.empty() && o.server.empty()) {
             if (k.files.empty()) {
-                throw config_error("", fmt::format("no kubeconfig found (looked for {}) and not running in a cluster: "
-                                                   "use --kubeconfig, set KUBECONFIG, or give --server",
-                                                   searched(o, env)));
+                throw config_error("",
+                                   fmt::format("no kubeconfig found (looked for {}) and not running in a cluster: "
+                                               "use --kubeconfig, set KUBECONFIG, or give --server",
+                                               searched(o, env)));
             }
-            throw config_error(fmt::format("kubeconfig {}", files),
-                               fmt::format("no current-context is set: use --context (contexts: {})",
-                                           quoted_names(k.contexts)));
+            throw config_error(
+              fmt::format("kubeconfig {}", files),
+              fmt::format("no current-context is set: use --context (contexts: {})", quoted_names(k.contexts)));
         }
         if (!rc.cluster_name.empty()) {
             cluster = k.clusters.at(rc.cluster_name);
@@ -326,20 +337,21 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
     if (!o.request_timeout.empty()) {
         auto d = util::parse_duration(o.request_timeout);
         if (!d) {
-            throw config_error("--request-timeout", fmt::format("invalid duration \"{}\" (e.g. 10s, 1m, 0)",
-                                                                 o.request_timeout));
+            throw config_error("--request-timeout",
+                               fmt::format("invalid duration \"{}\" (e.g. 10s, 1m, 0)", o.request_timeout));
         }
         rc.request_timeout = *d;
     }
     if (rc.insecure) {
-        rc.warnings.push_back(fmt::format("warning: TLS verification of {} is off (insecure-skip-tls-verify)", rc.server));
+        rc.warnings.push_back(
+          fmt::format("warning: TLS verification of {} is off (insecure-skip-tls-verify)", rc.server));
     }
     if (!rc.is_tls()) {
         // client-go attaches user credentials only over TLS; so do we.
         bool had = !rc.token.empty() || !rc.username.empty() || rc.exec || !rc.client_cert_pem.empty();
         if (had) {
-            rc.warnings.push_back(fmt::format("warning: {} is not https: the credentials of {} are not sent", rc.server,
-                                              rc.user_ref()));
+            rc.warnings.push_back(
+              fmt::format("warning: {} is not https: the credentials of {} are not sent", rc.server, rc.user_ref()));
         }
         rc.token.clear();
         rc.token_file.clear();

@@ -1,6 +1,5 @@
-#include <kube/rollout.hpp>
-
 #include <fmt/format.h>
+#include <kube/rollout.hpp>
 
 namespace kms::kube {
 
@@ -71,23 +70,39 @@ std::optional<Diagnosis> container_problem(const std::string& pod_name, const Js
     std::string message = str_at(waiting, "message");
     std::string container = str_at(cs, "name");
     if (reason == "ImagePullBackOff" || reason == "ErrImagePull" || reason == "InvalidImageName") {
-        return Diagnosis{fmt::format("pod {}: container \"{}\" cannot pull image \"{}\" ({}){}", pod_name, container,
-                                     str_at(cs, "image"), reason, message.empty() ? "" : ": " + message),
-                         pod_name, container, false};
+        return Diagnosis{ fmt::format("pod {}: container \"{}\" cannot pull image \"{}\" ({}){}",
+                                      pod_name,
+                                      container,
+                                      str_at(cs, "image"),
+                                      reason,
+                                      message.empty() ? "" : ": " + message),
+                          pod_name,
+                          container,
+                          false };
     }
     if (reason == "CrashLoopBackOff") {
         const Json& last = field(field(cs, "lastState"), "terminated");
         std::string exit = last.contains("exitCode") ? fmt::format("exit code {}, ", int_at(last, "exitCode")) : "";
         std::string why = str_at(last, "reason");
-        return Diagnosis{fmt::format("pod {}: container \"{}\" is crash-looping (CrashLoopBackOff, {}{} restarts{})",
-                                     pod_name, container, exit, int_at(cs, "restartCount"),
-                                     why.empty() || why == "Error" ? "" : ", " + why),
-                         pod_name, container, true};
+        return Diagnosis{ fmt::format("pod {}: container \"{}\" is crash-looping (CrashLoopBackOff, {}{} restarts{})",
+                                      pod_name,
+                                      container,
+                                      exit,
+                                      int_at(cs, "restartCount"),
+                                      why.empty() || why == "Error" ? "" : ", " + why),
+                          pod_name,
+                          container,
+                          true };
     }
     if (reason == "CreateContainerConfigError" || reason == "CreateContainerError" || reason == "RunContainerError") {
-        return Diagnosis{fmt::format("pod {}: container \"{}\" cannot start ({}){}", pod_name, container, reason,
-                                     message.empty() ? "" : ": " + message),
-                         pod_name, container, false};
+        return Diagnosis{ fmt::format("pod {}: container \"{}\" cannot start ({}){}",
+                                      pod_name,
+                                      container,
+                                      reason,
+                                      message.empty() ? "" : ": " + message),
+                          pod_name,
+                          container,
+                          false };
     }
     return std::nullopt;
 }
@@ -116,15 +131,20 @@ RolloutStatus rollout_status(const Json& d)
     if (spec.contains("replicas") && updated < int_at(spec, "replicas")) {
         r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} out of {} new replicas have been "
                                 "updated...",
-                                name, updated, int_at(spec, "replicas"));
+                                name,
+                                updated,
+                                int_at(spec, "replicas"));
     } else if (replicas > updated) {
         r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} old replicas are pending "
                                 "termination...",
-                                name, replicas - updated);
+                                name,
+                                replicas - updated);
     } else if (available < updated) {
         r.message = fmt::format("Waiting for deployment \"{}\" rollout to finish: {} of {} updated replicas are "
                                 "available...",
-                                name, available, updated);
+                                name,
+                                available,
+                                updated);
     } else {
         r.done = true;
         r.message = fmt::format("deployment \"{}\" successfully rolled out", name);
@@ -144,17 +164,19 @@ std::optional<Json> current_replicaset(const Json& deployment, const Json& repli
     return std::nullopt;
 }
 
-std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicasets, const Json& pods,
-                                  const Json& events, const DiagnoseOptions& options)
+std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicasets, const Json& pods, const Json& events,
+                                  const DiagnoseOptions& options)
 {
     const Json& status = field(deployment, "status");
     if (int_at(field(deployment, "metadata"), "generation") > int_at(status, "observedGeneration")) {
         return std::nullopt; // the controller has not seen this spec: the pods are the previous revision's
     }
     if (auto c = condition(status, "ReplicaFailure"); c && str_at(*c, "status") == "True") {
-        return Diagnosis{fmt::format("the deployment cannot create pods ({}): {}", str_at(*c, "reason"),
-                                     str_at(*c, "message")),
-                         "", "", false};
+        return Diagnosis{ fmt::format(
+                            "the deployment cannot create pods ({}): {}", str_at(*c, "reason"), str_at(*c, "message")),
+                          "",
+                          "",
+                          false };
     }
     auto rs = current_replicaset(deployment, replicasets);
     if (!rs) {
@@ -166,7 +188,7 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
         }
         std::string name = str_at(field(pod, "metadata"), "name");
         const Json& pstatus = field(pod, "status");
-        for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+        for (const char* list : { "initContainerStatuses", "containerStatuses" }) {
             for (const auto& cs : list_at(pstatus, list)) {
                 if (auto d = container_problem(name, cs)) {
                     return d;
@@ -181,8 +203,9 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
                                             str_at(e, "reason") == "TriggeredScaleUp");
             }
             if (!scaling_up) {
-                return Diagnosis{fmt::format("pod {} cannot be scheduled: {}", name, str_at(*c, "message")), name, "",
-                                 false};
+                return Diagnosis{
+                    fmt::format("pod {} cannot be scheduled: {}", name, str_at(*c, "message")), name, "", false
+                };
             }
         }
         for (const auto& e : events) {
@@ -191,9 +214,11 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
             }
             long long count = e.contains("count") && e["count"].is_number_integer() ? e["count"].get<long long>() : 1;
             if (count >= options.probe_failures) {
-                return Diagnosis{fmt::format("pod {}: probes keep failing ({} times): {}", name, count,
-                                             str_at(e, "message")),
-                                 name, "", false};
+                return Diagnosis{ fmt::format(
+                                    "pod {}: probes keep failing ({} times): {}", name, count, str_at(e, "message")),
+                                  name,
+                                  "",
+                                  false };
             }
         }
     }

@@ -1,9 +1,8 @@
 #pragma once
 
-#include <util/json.hpp>
-
 #include <optional>
 #include <string>
+#include <util/json.hpp>
 
 // Pure analysis of a Deployment rollout: kubectl's rollout-status semantics, plus the reasons a
 // rollout cannot succeed, read from the new ReplicaSet's pods and their events.
@@ -22,8 +21,8 @@ RolloutStatus rollout_status(const Json& deployment);
 // Why the rollout will not finish on its own.
 struct Diagnosis
 {
-    std::string summary;   // one line: "pod web-5d7f-x: container \"web\" is crash-looping (…)"
-    std::string pod;       // for fetching logs
+    std::string summary; // one line: "pod web-5d7f-x: container \"web\" is crash-looping (…)"
+    std::string pod;     // for fetching logs
     std::string container;
     bool want_logs = false; // crash loops: show the last lines of the previous run
 };
@@ -39,7 +38,7 @@ std::optional<Json> current_replicaset(const Json& deployment, const Json& repli
 
 // Looks at the pods of the current ReplicaSet (`pods`, `events`: list items) for image pull
 // failures, crash loops, unschedulable pods, failing probes and a ReplicaFailure condition.
-std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicasets, const Json& pods,
-                                  const Json& events, const DiagnoseOptions& options = {});
+std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicasets, const Json& pods, const Json& events,
+                                  const DiagnoseOptions& options = {});
 
 } // namespace kms::kube

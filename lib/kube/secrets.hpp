@@ -2,7 +2,6 @@
 
 #include <kube/client.hpp>
 #include <spec/service.hpp>
-
 #include <string>
 #include <vector>
 

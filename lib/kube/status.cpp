@@ -1,8 +1,7 @@
-#include <kube/status.hpp>
-#include <util/strings.hpp>
-
 #include <fmt/format.h>
+#include <kube/status.hpp>
 #include <map>
+#include <util/strings.hpp>
 
 namespace kms::kube {
 
@@ -11,34 +10,34 @@ namespace {
 std::string reason_for(int code)
 {
     switch (code) {
-    case 400:
-        return "BadRequest";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "NotFound";
-    case 405:
-        return "MethodNotAllowed";
-    case 409:
-        return "Conflict";
-    case 410:
-        return "Expired";
-    case 415:
-        return "UnsupportedMediaType";
-    case 422:
-        return "Invalid";
-    case 429:
-        return "TooManyRequests";
-    case 500:
-        return "InternalError";
-    case 503:
-        return "ServiceUnavailable";
-    case 504:
-        return "Timeout";
-    default:
-        return {};
+        case 400:
+            return "BadRequest";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "NotFound";
+        case 405:
+            return "MethodNotAllowed";
+        case 409:
+            return "Conflict";
+        case 410:
+            return "Expired";
+        case 415:
+            return "UnsupportedMediaType";
+        case 422:
+            return "Invalid";
+        case 429:
+            return "TooManyRequests";
+        case 500:
+            return "InternalError";
+        case 503:
+            return "ServiceUnavailable";
+        case 504:
+            return "Timeout";
+        default:
+            return {};
     }
 }
 
@@ -100,7 +99,7 @@ std::vector<FieldConflict> field_conflicts(const ApiStatus& s)
         if (close != std::string::npos) {
             manager = msg.substr(open + 1, close - open - 1);
         }
-        out.push_back({c.value("field", ""), manager});
+        out.push_back({ c.value("field", ""), manager });
     }
     return out;
 }
@@ -121,7 +120,9 @@ std::string describe_failure(const ApiStatus& s, const std::string& what, const 
             }
             return fmt::format("{}conflict: {} (another field manager set {}; apply with --force-conflicts to take "
                                "them over, or leave them out of the service)",
-                               prefix, util::join(parts, "; "), conflicts.size() == 1 ? "this field" : "these fields");
+                               prefix,
+                               util::join(parts, "; "),
+                               conflicts.size() == 1 ? "this field" : "these fields");
         }
         return prefix + "conflict: " + first_line(s.message);
     }
@@ -140,7 +141,8 @@ std::string describe_failure(const ApiStatus& s, const std::string& what, const 
         return prefix + "invalid: " + first_line(s.message);
     }
     if (s.code == 401) {
-        return fmt::format("{}unauthorized: the API server rejected the credentials{}", prefix,
+        return fmt::format("{}unauthorized: the API server rejected the credentials{}",
+                           prefix,
                            user_ref.empty() ? std::string() : " of " + user_ref);
     }
     if (s.code == 403) {
@@ -154,7 +156,10 @@ std::string describe_failure(const ApiStatus& s, const std::string& what, const 
         return prefix + "not found: " + msg;
     }
     std::string msg = first_line(s.message);
-    return fmt::format("{}{} (HTTP {}{})", prefix, msg.empty() ? std::string("request failed") : msg, s.code,
+    return fmt::format("{}{} (HTTP {}{})",
+                       prefix,
+                       msg.empty() ? std::string("request failed") : msg,
+                       s.code,
                        s.reason.empty() ? std::string() : " " + s.reason);
 }
 

@@ -1,9 +1,8 @@
 #pragma once
 
 #include <http/http.hpp>
-#include <util/json.hpp>
-
 #include <string>
+#include <util/json.hpp>
 #include <vector>
 
 namespace kms::kube {
@@ -12,7 +11,7 @@ namespace kms::kube {
 struct ApiStatus
 {
     int code = 0;
-    std::string reason;  // Conflict, Invalid, Forbidden, NotFound, Expired …
+    std::string reason; // Conflict, Invalid, Forbidden, NotFound, Expired …
     std::string message;
     Json details = Json::object();
 };

@@ -28,10 +28,14 @@ std::string selector_of(const Json& deployment)
 
 class Waiter
 {
-public:
+  public:
     Waiter(Client& client, const std::string& ns, const std::string& name, const WaitOptions& o)
-        : m_client(client), m_ns(ns), m_name(name), m_o(o), m_clock(o.clock ? *o.clock : util::real_clock()),
-          m_deadline(m_clock.now() + o.timeout)
+      : m_client(client)
+      , m_ns(ns)
+      , m_name(name)
+      , m_o(o)
+      , m_clock(o.clock ? *o.clock : util::real_clock())
+      , m_deadline(m_clock.now() + o.timeout)
     {
     }
 
@@ -54,7 +58,9 @@ public:
             }
             if (m_o.timeout.count() > 0 && m_clock.now() >= m_deadline) {
                 throw Error(fmt::format("timed out after {} waiting for deployment \"{}\": {}",
-                                        util::format_duration(m_o.timeout), m_name, s.message));
+                                        util::format_duration(m_o.timeout),
+                                        m_name,
+                                        s.message));
             }
             try {
                 watch();
@@ -69,7 +75,7 @@ public:
         }
     }
 
-private:
+  private:
     Client& m_client;
     std::string m_ns;
     std::string m_name;
@@ -113,7 +119,10 @@ private:
         Call c;
         c.path = fmt::format("{}?allowWatchBookmarks=true&fieldSelector=metadata.name%3D{}&resourceVersion={}&"
                              "timeoutSeconds={}&watch=true",
-                             collection(), m_name, m_rv, m_o.watch_window.count());
+                             collection(),
+                             m_name,
+                             m_rv,
+                             m_o.watch_window.count());
         c.no_timeout = true;
         c.timeout = std::chrono::seconds(m_o.watch_window.count() + 30); // a server that ignores timeoutSeconds
         bool expired = false;
@@ -164,10 +173,13 @@ private:
         Json rs = m_client.get("/apis/apps/v1/namespaces/" + m_ns + "/replicasets?labelSelector=" + sel,
                                "listing the replica sets of " + what());
         Json pods = m_client.get(base + "/pods?labelSelector=" + sel, "listing the pods of " + what());
-        Json events = m_client.get(base + "/events?fieldSelector=involvedObject.kind%3DPod",
-                                   "listing the events of " + what());
-        auto d = diagnose(m_current, rs.value("items", Json::array()), pods.value("items", Json::array()),
-                          events.value("items", Json::array()), m_o.diagnose);
+        Json events =
+          m_client.get(base + "/events?fieldSelector=involvedObject.kind%3DPod", "listing the events of " + what());
+        auto d = diagnose(m_current,
+                          rs.value("items", Json::array()),
+                          pods.value("items", Json::array()),
+                          events.value("items", Json::array()),
+                          m_o.diagnose);
         if (!d) {
             return std::nullopt;
         }
@@ -182,8 +194,11 @@ private:
     {
         Call c;
         c.accept = "*/*";
-        c.path = fmt::format("/api/v1/namespaces/{}/pods/{}/log?container={}&previous=true&tailLines={}", m_ns, d.pod,
-                             d.container, m_o.log_lines);
+        c.path = fmt::format("/api/v1/namespaces/{}/pods/{}/log?container={}&previous=true&tailLines={}",
+                             m_ns,
+                             d.pod,
+                             d.container,
+                             m_o.log_lines);
         http::Response r = m_client.send(c);
         if (r.status != 200 || util::trim(r.body).empty()) {
             return "";

@@ -1,23 +1,22 @@
 #pragma once
 
-#include <kube/client.hpp>
-#include <kube/rollout.hpp>
-#include <util/clock.hpp>
-
 #include <chrono>
 #include <functional>
+#include <kube/client.hpp>
+#include <kube/rollout.hpp>
 #include <string>
+#include <util/clock.hpp>
 
 namespace kms::kube {
 
 struct WaitOptions
 {
-    std::chrono::milliseconds timeout{std::chrono::minutes(5)}; // 0: no limit
+    std::chrono::milliseconds timeout{ std::chrono::minutes(5) }; // 0: no limit
     // Progress: `line` for each new message (plain output), or `progress` to redraw one line (TTY).
     std::function<void(const std::string&)> line;
     std::function<void(const std::string&)> progress;
     util::Clock* clock = nullptr;
-    std::chrono::seconds watch_window{2}; // a watch lasts this long; pods are examined in between
+    std::chrono::seconds watch_window{ 2 }; // a watch lasts this long; pods are examined in between
     DiagnoseOptions diagnose;
     int log_lines = 10; // of a crash-looping container's previous run
 };

@@ -1,6 +1,5 @@
-#include <util/base64.hpp>
-
 #include <cstdint>
+#include <util/base64.hpp>
 
 namespace kms::util {
 

@@ -1,6 +1,5 @@
-#include <util/clock.hpp>
-
 #include <thread>
+#include <util/clock.hpp>
 
 namespace kms::util {
 
@@ -8,7 +7,7 @@ namespace {
 
 class RealClock : public Clock
 {
-public:
+  public:
     TimePoint now() const override { return std::chrono::system_clock::now(); }
     void sleep_for(std::chrono::milliseconds d) override { std::this_thread::sleep_for(d); }
 };

@@ -1,7 +1,6 @@
-#include <util/duration.hpp>
-
 #include <cctype>
 #include <fmt/format.h>
+#include <util/duration.hpp>
 
 namespace kms::util {
 

@@ -1,6 +1,5 @@
-#include <util/env.hpp>
-
 #include <cstdlib>
+#include <util/env.hpp>
 
 namespace kms::util {
 
@@ -8,7 +7,7 @@ namespace {
 
 class RealEnvironment : public Environment
 {
-public:
+  public:
     std::optional<std::string> get(const std::string& name) const override
     {
         const char* v = std::getenv(name.c_str());

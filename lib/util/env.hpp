@@ -9,7 +9,7 @@ namespace kms::util {
 // The process environment as the rest of the code sees it; tests use MapEnvironment.
 class Environment
 {
-public:
+  public:
     virtual ~Environment() = default;
     // The variable's value; unset variables are nullopt (set-but-empty is "").
     virtual std::optional<std::string> get(const std::string& name) const = 0;
@@ -21,7 +21,7 @@ Environment& real_env();
 
 class MapEnvironment : public Environment
 {
-public:
+  public:
     std::map<std::string, std::string> vars;
 
     std::optional<std::string> get(const std::string& name) const override;

@@ -23,7 +23,7 @@ inline void parallel_for(std::size_t n, const std::function<void(std::size_t)>& 
         return;
     }
     std::vector<std::exception_ptr> errors(n);
-    std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> next{ 0 };
     auto worker = [&] {
         for (std::size_t i = next++; i < n; i = next++) {
             try {

@@ -1,6 +1,3 @@
-#include <util/error.hpp>
-#include <util/process.hpp>
-
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -8,6 +5,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <util/error.hpp>
+#include <util/process.hpp>
 
 extern char** environ;
 
@@ -54,7 +53,7 @@ std::vector<char*> pointers(std::vector<std::string>& strings)
 
 class RealProcessRunner : public ProcessRunner
 {
-public:
+  public:
     ProcessResult run(const ProcessSpec& spec) override
     {
         int fds[2];
@@ -67,7 +66,7 @@ public:
         if (!spec.inherit_stdin) {
             posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         }
-        std::vector<std::string> argv_s{spec.command};
+        std::vector<std::string> argv_s{ spec.command };
         argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
         std::vector<std::string> env_s = child_environment(spec.env);
         auto argv = pointers(argv_s);

@@ -11,7 +11,7 @@ struct ProcessSpec
     std::string command; // a path (contains '/') or a name looked up in PATH
     std::vector<std::string> args;
     std::vector<std::pair<std::string, std::string>> env; // set on top of the parent's environment
-    bool inherit_stdin = false;                            // else stdin is /dev/null
+    bool inherit_stdin = false;                           // else stdin is /dev/null
 };
 
 struct ProcessResult
@@ -24,7 +24,7 @@ struct ProcessResult
 // Running other programs (credential plugins), behind a seam so tests can script the answers.
 class ProcessRunner
 {
-public:
+  public:
     virtual ~ProcessRunner() = default;
     virtual ProcessResult run(const ProcessSpec& spec) = 0;
 };

@@ -1,7 +1,6 @@
-#include <util/rfc3339.hpp>
-
 #include <cctype>
 #include <fmt/format.h>
+#include <util/rfc3339.hpp>
 
 namespace kms::util {
 
@@ -70,7 +69,7 @@ std::optional<SysTime> parse_rfc3339(std::string_view s)
     if (pos != s.size()) {
         return std::nullopt;
     }
-    year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+    year_month_day ymd{ year{ y }, month{ static_cast<unsigned>(mo) }, day{ static_cast<unsigned>(d) } };
     if (!ymd.ok()) {
         return std::nullopt;
     }
@@ -83,11 +82,15 @@ std::string format_rfc3339(SysTime t)
     using namespace std::chrono;
     auto secs = floor<seconds>(t);
     auto days = floor<std::chrono::days>(secs);
-    year_month_day ymd{days};
-    hh_mm_ss hms{secs - days};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                       hms.minutes().count(), hms.seconds().count());
+    year_month_day ymd{ days };
+    hh_mm_ss hms{ secs - days };
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                       static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()),
+                       static_cast<unsigned>(ymd.day()),
+                       hms.hours().count(),
+                       hms.minutes().count(),
+                       hms.seconds().count());
 }
 
 } // namespace kms::util

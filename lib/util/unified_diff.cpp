@@ -1,8 +1,6 @@
-#include <util/unified_diff.hpp>
-
-#include <fmt/format.h>
-
 #include <algorithm>
+#include <fmt/format.h>
+#include <util/unified_diff.hpp>
 #include <vector>
 
 namespace kms::util {
@@ -27,7 +25,7 @@ std::vector<std::string_view> lines_of(std::string_view text)
 
 struct Edit
 {
-    char op; // ' ', '-', '+'
+    char op;       // ' ', '-', '+'
     std::size_t a; // index in before (for ' ' and '-')
     std::size_t b; // index in after (for ' ' and '+')
 };
@@ -48,11 +46,11 @@ std::vector<Edit> edits(const std::vector<std::string_view>& a, const std::vecto
     std::size_t j = 0;
     while (i < n || j < m) {
         if (i < n && j < m && a[i] == b[j]) {
-            out.push_back({' ', i++, j++});
+            out.push_back({ ' ', i++, j++ });
         } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-            out.push_back({'-', i++, j}); // removals first, as diff -u prints them
+            out.push_back({ '-', i++, j }); // removals first, as diff -u prints them
         } else {
-            out.push_back({'+', i, j++});
+            out.push_back({ '+', i, j++ });
         }
     }
     return out;

@@ -45,9 +45,6 @@ class Protocol(unittest.TestCase):
         r = eco.run(["__completeNoDesc", "ren"])
         self.assertEqual(r.stdout, "render\n:4\n")
 
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
-
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
     def test_every_flag_of_every_verb(self):
         for verb in eco.verbs_from_help():
             with self.subTest(verb=verb):
@@ -78,9 +75,6 @@ class Protocol(unittest.TestCase):
         self.assertEqual(directive, 8)
         self.assertEqual(sorted(cands), ["json", "yaml", "yml"])
 
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
-
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
     def test_words_after_the_verb_are_not_its_flags(self):
         # The words may look like a help request or "--": they are words to complete, never parsed.
         self.assertEqual(complete("render", "--help")[0], ["--help", "--help-all"])

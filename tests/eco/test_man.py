@@ -30,7 +30,6 @@ def roff_name(flag):
 
 
 class Drift(unittest.TestCase):
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
     def test_pages_are_what_the_binary_generates(self):
         tmp = tempfile.mkdtemp(prefix="kms-man-")
         try:
@@ -60,9 +59,6 @@ class Coverage(unittest.TestCase):
                 self.assertTrue((MAN / f"kubectl-microservice-{verb}.1").exists(), f"no page for {verb}: {REGENERATE}")
                 self.assertIn(f".BR kubectl\\-microservice\\-{roff_name(verb)} (1)", main)
 
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
-
-    @unittest.skip("known failure, issue 8 note: apply/diff declare --prune,!--no-prune (shown as --no-prune{false}) and apply -o lacks a type_name, so the pages and completion drift; fix the flags, rerun __man")
     def test_every_flag_is_on_its_page(self):
         for name in eco.flags_from_help([]):
             self.assertIn(f"\\fB{roff_name(name)}\\fR", page("kubectl-microservice.1"), name)

@@ -1,8 +1,7 @@
 #pragma once
 
-#include <http/http.hpp>
-
 #include <functional>
+#include <http/http.hpp>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -13,7 +12,7 @@ namespace kms::test {
 // FakeHttp between the client under test (via factory()) and the test's assertions.
 class FakeHttp
 {
-public:
+  public:
     using Handler = std::function<http::Response(const http::Request&)>;
 
     Handler handler;
@@ -39,11 +38,14 @@ public:
         return r;
     }
 
-private:
+  private:
     class Transport : public http::Client
     {
-    public:
-        explicit Transport(FakeHttp& owner) : m_owner(owner) {}
+      public:
+        explicit Transport(FakeHttp& owner)
+          : m_owner(owner)
+        {
+        }
         http::Response send(const http::Request& req) override
         {
             Handler h;
@@ -60,7 +62,7 @@ private:
             return r;
         }
 
-    private:
+      private:
         FakeHttp& m_owner;
     };
 };

@@ -1,14 +1,12 @@
 #include "fake_http.hpp"
 
+#include <doctest/doctest.h>
 #include <kube/apply.hpp>
 #include <kube/applyset.hpp>
 #include <kube/plan.hpp>
-#include <util/error.hpp>
-
-#include <doctest/doctest.h>
-
 #include <map>
 #include <mutex>
+#include <util/error.hpp>
 
 using namespace kms;
 using test::FakeHttp;
@@ -17,18 +15,23 @@ namespace {
 
 Json object(const char* api_version, const char* kind, const char* name, Json spec = Json::object())
 {
-    return Json{{"apiVersion", api_version}, {"kind", kind}, {"metadata", {{"name", name}}}, {"spec", spec}};
+    return Json{
+        { "apiVersion", api_version }, { "kind", kind }, { "metadata", { { "name", name } } }, { "spec", spec }
+    };
 }
 
 std::vector<Json> service_objects(bool hpa)
 {
     std::vector<Json> v;
     v.push_back(object("v1", "Service", "web"));
-    v.push_back(object("apps/v1", "Deployment", "web", hpa ? Json::object() : Json{{"replicas", 2}}));
+    v.push_back(object("apps/v1", "Deployment", "web", hpa ? Json::object() : Json{ { "replicas", 2 } }));
     v.push_back(object("v1", "ConfigMap", "web-config"));
     if (hpa) {
-        v.push_back(object("autoscaling/v2", "HorizontalPodAutoscaler", "web",
-                           Json{{"scaleTargetRef", {{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "web"}}}}));
+        v.push_back(object(
+          "autoscaling/v2",
+          "HorizontalPodAutoscaler",
+          "web",
+          Json{ { "scaleTargetRef", { { "apiVersion", "apps/v1" }, { "kind", "Deployment" }, { "name", "web" } } } }));
     }
     return v;
 }
@@ -37,7 +40,7 @@ std::vector<Json> service_objects(bool hpa)
 struct Cluster
 {
     FakeHttp http;
-    std::map<std::string, Json> objects; // path → object
+    std::map<std::string, Json> objects;  // path → object
     std::map<std::string, int> conflicts; // path → answer 409 to applies there
     int rv = 100;
     std::mutex mutex;
@@ -64,8 +67,10 @@ struct Cluster
         }
         if (r.method == "PATCH") {
             if (conflicts.count(path) != 0) {
-                return FakeHttp::answer(409, R"({"kind":"Status","code":409,"reason":"Conflict","message":"Apply failed",)"
-                                             R"("details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \"other\"","field":".spec.x"}]}})");
+                return FakeHttp::answer(
+                  409,
+                  R"({"kind":"Status","code":409,"reason":"Conflict","message":"Apply failed",)"
+                  R"("details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \"other\"","field":".spec.x"}]}})");
             }
             Json body = Json::parse(r.body);
             bool created = objects.count(path) == 0;
@@ -101,7 +106,7 @@ struct Cluster
                     items.push_back(o);
                 }
             }
-            return FakeHttp::answer(200, Json{{"items", items}}.dump());
+            return FakeHttp::answer(200, Json{ { "items", items } }.dump());
         }
         return FakeHttp::answer(404, R"({"kind":"Status","code":404,"reason":"NotFound","message":"not found"})");
     }
@@ -167,7 +172,8 @@ TEST_SUITE_BEGIN("kube");
 
 TEST_CASE("kube::applyset_id matches kubectl's test vectors")
 {
-    CHECK(kube::applyset_id("my-set", "test", "Secret", "") == "applyset-0eFHV8ySqp7XoShsGvyWFQD3s96yqwHmzc4e0HR1dsY-v1");
+    CHECK(kube::applyset_id("my-set", "test", "Secret", "") ==
+          "applyset-0eFHV8ySqp7XoShsGvyWFQD3s96yqwHmzc4e0HR1dsY-v1");
     CHECK(kube::applyset_id("my-set", "", "ApplySet", "company.com") ==
           "applyset-rhp1a-HVAVT_dFgyEygyA1BEB82HPp2o10UiFTpqtAs-v1");
 }
@@ -182,16 +188,18 @@ TEST_CASE("kube::make_plan orders tiers, fills namespaces, builds SSA paths")
     CHECK(plan.items[0].object["metadata"]["namespace"] == "demo");
     kube::ApplyFlags f;
     CHECK(kube::apply_path(plan.items[2], f) ==
-          "/apis/apps/v1/namespaces/demo/deployments/web?fieldManager=kubectl-microservice&fieldValidation=Strict&force=false");
+          "/apis/apps/v1/namespaces/demo/deployments/"
+          "web?fieldManager=kubectl-microservice&fieldValidation=Strict&force=false");
     f.dry_run = true;
     f.force = true;
     CHECK(kube::apply_path(plan.items[1], f) ==
-          "/api/v1/namespaces/demo/services/web?dryRun=All&fieldManager=kubectl-microservice&fieldValidation=Strict&force=true");
+          "/api/v1/namespaces/demo/services/"
+          "web?dryRun=All&fieldManager=kubectl-microservice&fieldValidation=Strict&force=true");
     auto targets = kube::hpa_targets(plan);
     REQUIRE(targets.size() == 1);
     CHECK(targets[0]->ref() == "Deployment/web");
 
-    std::vector<Json> route{object("gateway.networking.k8s.io/v1", "HTTPRoute", "web")};
+    std::vector<Json> route{ object("gateway.networking.k8s.io/v1", "HTTPRoute", "web") };
     CHECK_THROWS_WITH_AS(kube::make_plan(route, "demo", false, env.discovery.get()),
                          "HTTPRoute/web: the cluster does not serve HTTPRoute in gateway.networking.k8s.io/v1: the "
                          "Gateway API is not installed; install its CRDs (and a gateway such as Envoy Gateway), or "
@@ -199,14 +207,15 @@ TEST_CASE("kube::make_plan orders tiers, fills namespaces, builds SSA paths")
                          Error);
     CHECK(env.cluster.writes().empty());
 
-    auto offline = kube::make_plan({object("networking.k8s.io/v1", "Ingress", "web"), object("v1", "Namespace", "x")},
-                                   "ns", false, nullptr);
+    auto offline = kube::make_plan(
+      { object("networking.k8s.io/v1", "Ingress", "web"), object("v1", "Namespace", "x") }, "ns", false, nullptr);
     CHECK(offline.items[0].resource.resource == "namespaces");
     CHECK_FALSE(offline.items[0].object["metadata"].contains("namespace"));
-    CHECK(offline.items[1].resource.object_path("ns", "web") == "/apis/networking.k8s.io/v1/namespaces/ns/ingresses/web");
+    CHECK(offline.items[1].resource.object_path("ns", "web") ==
+          "/apis/networking.k8s.io/v1/namespaces/ns/ingresses/web");
     Json other = object("v1", "Service", "web");
     other["metadata"]["namespace"] = "a";
-    CHECK_THROWS_AS(kube::make_plan({other}, "b", true, nullptr), Error);
+    CHECK_THROWS_AS(kube::make_plan({ other }, "b", true, nullptr), Error);
 }
 
 TEST_CASE("kube::apply_plan: create, unchanged, parent, prune")
@@ -222,8 +231,8 @@ TEST_CASE("kube::apply_plan: create, unchanged, parent, prune")
           "ConfigMap,Deployment.apps,Service");
     CHECK(parent["metadata"]["annotations"]["applyset.kubernetes.io/tooling"] == kube::applyset_tooling());
     std::string id = parent["metadata"]["labels"]["applyset.kubernetes.io/id"];
-    CHECK(env.cluster.objects.at("/api/v1/namespaces/demo/services/web")["metadata"]["labels"]
-                                ["applyset.kubernetes.io/part-of"] == id);
+    CHECK(env.cluster.objects.at(
+            "/api/v1/namespaces/demo/services/web")["metadata"]["labels"]["applyset.kubernetes.io/part-of"] == id);
 
     auto again = env.apply(service_objects(false));
     for (const auto& i : again.items) {
@@ -235,13 +244,15 @@ TEST_CASE("kube::apply_plan: create, unchanged, parent, prune")
     objects.erase(objects.begin() + 2);
     env.cluster.http.requests.clear();
     auto dry = env.apply(objects, true, true);
-    CHECK(dry.pruned == std::vector<std::string>{"ConfigMap/web-config in namespace demo"});
+    CHECK(dry.pruned == std::vector<std::string>{ "ConfigMap/web-config in namespace demo" });
     CHECK(env.cluster.writes().empty());
     auto pruned = env.apply(objects);
-    CHECK(pruned.pruned == std::vector<std::string>{"ConfigMap/web-config in namespace demo"});
+    CHECK(pruned.pruned == std::vector<std::string>{ "ConfigMap/web-config in namespace demo" });
     CHECK(env.cluster.objects.count("/api/v1/namespaces/demo/configmaps/web-config") == 0);
-    CHECK(env.cluster.objects.at("/api/v1/namespaces/demo/secrets/microservice-web")["metadata"]["annotations"]
-                                ["applyset.kubernetes.io/contains-group-kinds"] == "Deployment.apps,Service");
+    CHECK(env.cluster.objects.at(
+            "/api/v1/namespaces/demo/secrets/microservice-web")["metadata"]["annotations"]
+                                                               ["applyset.kubernetes.io/contains-group-kinds"] ==
+          "Deployment.apps,Service");
 }
 
 TEST_CASE("kube::apply_plan: a conflict anywhere writes nothing")
@@ -268,12 +279,14 @@ TEST_CASE("kube::apply_plan hands replicas over to a new HPA")
     for (const auto& r : env.cluster.http.requests) {
         if (r.url.find("fieldManager=kubectl-microservice-handover-to-hpa") != std::string::npos) {
             handed = true;
-            CHECK(Json::parse(r.body)["spec"] == Json{{"replicas", 4}});
+            CHECK(Json::parse(r.body)["spec"] == Json{ { "replicas", 4 } });
         }
     }
     CHECK(handed);
-    CHECK(kube::owns_replicas(Json::parse(R"({"metadata":{"managedFields":[{"manager":"m","fieldsV1":{"f:spec":{"f:replicas":{}}}}]}})"), "m"));
-    CHECK_FALSE(kube::owns_replicas(Json::parse(R"({"metadata":{"managedFields":[{"manager":"m","fieldsV1":{"f:spec":{}}}]}})"), "m"));
+    CHECK(kube::owns_replicas(
+      Json::parse(R"({"metadata":{"managedFields":[{"manager":"m","fieldsV1":{"f:spec":{"f:replicas":{}}}}]}})"), "m"));
+    CHECK_FALSE(kube::owns_replicas(
+      Json::parse(R"({"metadata":{"managedFields":[{"manager":"m","fieldsV1":{"f:spec":{}}}]}})"), "m"));
 }
 
 TEST_CASE("kube::read_applyset refuses parents that are not ours")
@@ -281,10 +294,11 @@ TEST_CASE("kube::read_applyset refuses parents that are not ours")
     auto set = kube::ApplySetParent::for_service("web", "demo", Json::object());
     CHECK_FALSE(kube::read_applyset(std::nullopt, set).exists);
     Json foreign = Json::parse(R"({"metadata":{"name":"microservice-web"}})");
-    CHECK_THROWS_WITH_AS(kube::read_applyset(foreign, set),
-                         "ApplySet parent Secret/microservice-web in namespace demo exists but is not an ApplySet parent "
-                         "(no applyset.kubernetes.io/id label): refusing to take it over; rename or delete that Secret",
-                         Error);
+    CHECK_THROWS_WITH_AS(
+      kube::read_applyset(foreign, set),
+      "ApplySet parent Secret/microservice-web in namespace demo exists but is not an ApplySet parent "
+      "(no applyset.kubernetes.io/id label): refusing to take it over; rename or delete that Secret",
+      Error);
     foreign["metadata"]["labels"]["applyset.kubernetes.io/id"] = set.id;
     foreign["metadata"]["annotations"]["applyset.kubernetes.io/tooling"] = "kubectl/v1.33.1";
     CHECK_THROWS_WITH_AS(kube::read_applyset(foreign, set),
@@ -295,8 +309,8 @@ TEST_CASE("kube::read_applyset refuses parents that are not ours")
     foreign["metadata"]["annotations"]["applyset.kubernetes.io/contains-group-kinds"] = "Service,Deployment.apps";
     foreign["metadata"]["annotations"]["applyset.kubernetes.io/additional-namespaces"] = "b,a";
     auto s = kube::read_applyset(foreign, set);
-    CHECK(s.group_kinds == std::set<std::string>{"Deployment.apps", "Service"});
-    CHECK(s.additional_namespaces == std::set<std::string>{"a", "b"});
+    CHECK(s.group_kinds == std::set<std::string>{ "Deployment.apps", "Service" });
+    CHECK(s.additional_namespaces == std::set<std::string>{ "a", "b" });
 }
 
 TEST_SUITE_END();

@@ -1,10 +1,9 @@
 #include "fake_http.hpp"
 
+#include <doctest/doctest.h>
 #include <http/retry.hpp>
 #include <kube/client.hpp>
 #include <util/error.hpp>
-
-#include <doctest/doctest.h>
 
 using namespace kms;
 using test::FakeHttp;
@@ -13,16 +12,16 @@ namespace {
 
 class OneShotRunner : public util::ProcessRunner
 {
-public:
+  public:
     int runs = 0;
     util::ProcessResult run(const util::ProcessSpec&) override
     {
         ++runs;
         std::string token = "exec-" + std::to_string(runs);
-        return {0,
-                R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":")" +
-                    token + "\"}}",
-                false};
+        return { 0,
+                 R"({"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":")" +
+                   token + "\"}}",
+                 false };
     }
 };
 
@@ -42,9 +41,11 @@ TEST_SUITE_BEGIN("kube");
 
 TEST_CASE("kube::parse_warning_header")
 {
-    CHECK(kube::parse_warning_header(R"(299 - "spec.x is deprecated")") == std::vector<std::string>{"spec.x is deprecated"});
-    CHECK(kube::parse_warning_header(R"(299 - "a \"quoted\" \\ b", 299 k8s "two" "Mon, 01 Jan 2024 00:00:00 GMT", 199 - "misc")") ==
-          std::vector<std::string>{"a \"quoted\" \\ b", "two"});
+    CHECK(kube::parse_warning_header(R"(299 - "spec.x is deprecated")") ==
+          std::vector<std::string>{ "spec.x is deprecated" });
+    CHECK(kube::parse_warning_header(
+            R"(299 - "a \"quoted\" \\ b", 299 k8s "two" "Mon, 01 Jan 2024 00:00:00 GMT", 199 - "misc")") ==
+          std::vector<std::string>{ "a \"quoted\" \\ b", "two" });
     CHECK(kube::parse_warning_header("garbage").empty());
 }
 
@@ -52,7 +53,7 @@ TEST_CASE("kube::client request shape, warnings, timeout and TLS options")
 {
     FakeHttp fake;
     fake.handler = [](const http::Request&) {
-        return FakeHttp::answer(200, R"({"kind":"ConfigMap"})", {{"Warning", R"(299 - "deprecated field")"}});
+        return FakeHttp::answer(200, R"({"kind":"ConfigMap"})", { { "Warning", R"(299 - "deprecated field")" } });
     };
     kube::RestConfig rc;
     rc.server = "https://api.example/prefix";
@@ -81,7 +82,7 @@ TEST_CASE("kube::client request shape, warnings, timeout and TLS options")
     CHECK(header(r, "Content-Type") == "application/apply-patch+yaml");
     CHECK(header(r, "Accept") == "application/json");
     CHECK(fake.requests[1].url == "https://api.example/prefix/api/v1/namespaces/d/configmaps/y?timeout=5s");
-    CHECK(warnings == std::vector<std::string>{"deprecated field"}); // printed once
+    CHECK(warnings == std::vector<std::string>{ "deprecated field" }); // printed once
     REQUIRE(fake.options.size() == 1);
     CHECK(fake.options[0].tls.ca_pem == "CA");
     CHECK(fake.options[0].tls.server_name == "kube.internal");
@@ -111,7 +112,8 @@ TEST_CASE("kube::client re-runs the exec plugin after a 401 and retries once")
 {
     FakeHttp fake;
     fake.handler = [](const http::Request& r) {
-        return header(r, "Authorization") == "Bearer exec-1" ? FakeHttp::answer(401, "{}") : FakeHttp::answer(200, "{}");
+        return header(r, "Authorization") == "Bearer exec-1" ? FakeHttp::answer(401, "{}")
+                                                             : FakeHttp::answer(200, "{}");
     };
     OneShotRunner runner;
     kube::RestConfig rc;
@@ -151,7 +153,7 @@ TEST_CASE("kube::client streams lines")
         return true;
     });
     CHECK(r.status == 200);
-    CHECK(lines == std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}"});
+    CHECK(lines == std::vector<std::string>{ "{\"a\":1}", "{\"b\":2}", "{\"c\":3}" });
     CHECK(fake.requests[0].url == "http://api/watch");
 }
 
@@ -173,23 +175,23 @@ TEST_CASE("http::with_retries")
     http::Request get;
     get.url = "http://x/";
 
-    statuses = {503, 429, 200};
+    statuses = { 503, 429, 200 };
     CHECK(client->send(get).status == 200);
     CHECK(clock.slept == std::chrono::milliseconds(200 + 2000)); // backoff, then Retry-After
 
     calls = 0;
     clock.slept = {};
-    statuses = {500, 200}; // a 500 without Retry-After is not retried
+    statuses = { 500, 200 }; // a 500 without Retry-After is not retried
     CHECK(client->send(get).status == 500);
 
     calls = 0;
-    statuses = {429, 429, 429, 429, 429, 429, 429};
+    statuses = { 429, 429, 429, 429, 429, 429, 429 };
     fake.handler = [&](const http::Request&) {
         ++calls;
-        return FakeHttp::answer(429, "", {{"Retry-After", "100"}});
+        return FakeHttp::answer(429, "", { { "Retry-After", "100" } });
     };
     CHECK(client->send(get).status == 429);
-    CHECK(calls == 6); // 1 + 5 retries
+    CHECK(calls == 6);                                          // 1 + 5 retries
     CHECK(clock.slept == std::chrono::milliseconds(5 * 30000)); // Retry-After capped at 30s
 
     calls = 0;

@@ -1,8 +1,7 @@
+#include <doctest/doctest.h>
 #include <kube/credentials.hpp>
 #include <util/error.hpp>
 #include <util/rfc3339.hpp>
-
-#include <doctest/doctest.h>
 
 using namespace kms;
 
@@ -11,7 +10,7 @@ namespace {
 // Answers like a credential plugin, recording how it was run.
 class ScriptedRunner : public util::ProcessRunner
 {
-public:
+  public:
     std::vector<util::ProcessResult> answers;
     std::vector<util::ProcessSpec> runs;
 
@@ -49,8 +48,8 @@ kube::RestConfig exec_config()
     kube::ExecConfig e;
     e.api_version = k_v1;
     e.command = "aws";
-    e.args = {"eks", "get-token"};
-    e.env = {{"AWS_PROFILE", "prod"}};
+    e.args = { "eks", "get-token" };
+    e.env = { { "AWS_PROFILE", "prod" } };
     e.interactive_mode = "IfAvailable";
     e.install_hint = "install the AWS CLI";
     rc.exec = e;
@@ -77,9 +76,10 @@ TEST_CASE("kube::exec plugin: token cached until expiry, KUBERNETES_EXEC_INFO, r
     util::FakeClock clock;
     util::MemoryFs fs;
     std::string expiry = util::format_rfc3339(clock.now() + std::chrono::minutes(10));
-    runner.answers.push_back({0, credential(k_v1, R"({"token":"t1","expirationTimestamp":")" + expiry + "\"}"), false});
-    runner.answers.push_back({0, credential(k_v1, R"({"token":"t2"})"), false});
-    runner.answers.push_back({0, credential(k_v1, R"({"token":"t3"})"), false});
+    runner.answers.push_back(
+      { 0, credential(k_v1, R"({"token":"t1","expirationTimestamp":")" + expiry + "\"}"), false });
+    runner.answers.push_back({ 0, credential(k_v1, R"({"token":"t2"})"), false });
+    runner.answers.push_back({ 0, credential(k_v1, R"({"token":"t3"})"), false });
     auto rc = exec_config();
     kube::Credentials creds(rc, runner, clock, fs, false);
 
@@ -87,7 +87,7 @@ TEST_CASE("kube::exec plugin: token cached until expiry, KUBERNETES_EXEC_INFO, r
     CHECK(auth_of(creds.headers()) == "Bearer t1"); // cached
     REQUIRE(runner.runs.size() == 1);
     CHECK(runner.runs[0].command == "aws");
-    CHECK(runner.runs[0].args == std::vector<std::string>{"eks", "get-token"});
+    CHECK(runner.runs[0].args == std::vector<std::string>{ "eks", "get-token" });
     CHECK_FALSE(runner.runs[0].inherit_stdin);
     CHECK(runner.runs[0].env.at(0).first == "AWS_PROFILE");
     CHECK(runner.exec_info(0) ==
@@ -97,8 +97,8 @@ TEST_CASE("kube::exec plugin: token cached until expiry, KUBERNETES_EXEC_INFO, r
     std::uint64_t used = 0;
     CHECK(auth_of(creds.headers(&used)) == "Bearer t2");
     CHECK(auth_of(creds.headers()) == "Bearer t2"); // no expiry: kept
-    creds.invalidate(used); // after a 401
-    creds.invalidate(used); // a parallel request's 401 for the same token: one re-run only
+    creds.invalidate(used);                         // after a 401
+    creds.invalidate(used);                         // a parallel request's 401 for the same token: one re-run only
     CHECK(auth_of(creds.headers()) == "Bearer t3");
     CHECK(runner.runs.size() == 3);
 }
@@ -109,12 +109,13 @@ TEST_CASE("kube::exec plugin: client certificate, cluster info, interactive")
     util::FakeClock clock;
     util::MemoryFs fs;
     runner.answers.push_back(
-        {0, credential("client.authentication.k8s.io/v1beta1", R"({"clientCertificateData":"C","clientKeyData":"K"})"),
-         false});
+      { 0,
+        credential("client.authentication.k8s.io/v1beta1", R"({"clientCertificateData":"C","clientKeyData":"K"})"),
+        false });
     auto rc = exec_config();
     rc.exec->api_version = "client.authentication.k8s.io/v1beta1";
     rc.exec->provide_cluster_info = true;
-    rc.exec_cluster = Json{{"server", "https://api"}};
+    rc.exec_cluster = Json{ { "server", "https://api" } };
     kube::Credentials creds(rc, runner, clock, fs, true);
     CHECK(creds.cert_generation() == 0);
     auto [cert, key] = creds.client_cert();
@@ -146,7 +147,8 @@ TEST_CASE("kube::exec plugin errors")
                   "returned version client.authentication.k8s.io/v1beta1");
     CHECK(parse_error(R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"})") ==
           where + ": exec plugin \"aws\" didn't return a status field");
-    CHECK(parse_error(credential(k_v1, "{}")) == where + ": exec plugin \"aws\" didn't return a token or cert/key pair");
+    CHECK(parse_error(credential(k_v1, "{}")) ==
+          where + ": exec plugin \"aws\" didn't return a token or cert/key pair");
     CHECK(parse_error(credential(k_v1, R"({"clientKeyData":"K"})")) ==
           where + ": exec plugin \"aws\" returned only certificate or key, not both");
     CHECK(parse_error(credential(k_v1, R"({"token":"x","expirationTimestamp":"tomorrow"})")) ==
@@ -155,8 +157,8 @@ TEST_CASE("kube::exec plugin errors")
     ScriptedRunner runner;
     util::FakeClock clock;
     util::MemoryFs fs;
-    runner.answers.push_back({127, "", true});
-    runner.answers.push_back({3, "", false});
+    runner.answers.push_back({ 127, "", true });
+    runner.answers.push_back({ 3, "", false });
     auto run_error = [&](bool tty) {
         try {
             kube::run_exec_plugin(*rc.exec, {}, tty, runner, where);
@@ -187,13 +189,13 @@ TEST_CASE("kube::credentials precedence, basic auth, token file re-read, imperso
     basic.username = "bob";
     basic.password = "pw";
     basic.as = "alice";
-    basic.as_groups = {"g1", "g2"};
+    basic.as_groups = { "g1", "g2" };
     kube::Credentials b(basic, runner, clock, fs, false);
     auto h = b.headers();
     CHECK(auth_of(h) == "Basic Ym9iOnB3");
     CHECK(h.size() == 4);
-    CHECK(h[1] == std::pair<std::string, std::string>{"Impersonate-User", "alice"});
-    CHECK(h[3] == std::pair<std::string, std::string>{"Impersonate-Group", "g2"});
+    CHECK(h[1] == std::pair<std::string, std::string>{ "Impersonate-User", "alice" });
+    CHECK(h[3] == std::pair<std::string, std::string>{ "Impersonate-Group", "g2" });
 
     kube::RestConfig file;
     file.token_file = "/t";

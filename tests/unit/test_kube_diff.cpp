@@ -1,7 +1,6 @@
+#include <doctest/doctest.h>
 #include <kube/diff.hpp>
 #include <util/unified_diff.hpp>
-
-#include <doctest/doctest.h>
 
 using namespace kms;
 
@@ -21,8 +20,8 @@ TEST_CASE("util::unified_diff")
         before += std::to_string(i) + "\n";
         after += (i == 2 ? std::string("two") : i == 18 ? std::string("eighteen") : std::to_string(i)) + "\n";
     }
-    CHECK(util::unified_diff(before, after, "l", "m") ==
-          "--- l\n+++ m\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ -15,6 +15,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
+    CHECK(util::unified_diff(before, after, "l", "m") == "--- l\n+++ m\n@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n 4\n 5\n@@ "
+                                                         "-15,6 +15,6 @@\n 15\n 16\n 17\n-18\n+eighteen\n 19\n 20\n");
 }
 
 TEST_CASE("kube::strip_for_diff and diff_name")
@@ -32,16 +31,18 @@ TEST_CASE("kube::strip_for_diff and diff_name")
         "spec":{"replicas":1},"status":{"replicas":1}})");
     CHECK(kube::strip_for_diff(o) == Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
         "metadata":{"name":"web","labels":{"a":"b"}},"spec":{"replicas":1}})"));
-    kube::ResourceInfo r{"apps", "v1", "Deployment", "deployments", true};
+    kube::ResourceInfo r{ "apps", "v1", "Deployment", "deployments", true };
     CHECK(kube::diff_name(r, "demo", "web") == "apps.v1.Deployment.demo.web");
-    kube::ResourceInfo ns{"", "v1", "Namespace", "namespaces", false};
+    kube::ResourceInfo ns{ "", "v1", "Namespace", "namespaces", false };
     CHECK(kube::diff_name(ns, "", "demo") == "v1.Namespace.demo");
 }
 
 TEST_CASE("kube::mask_secret_data like kubectl diff")
 {
-    Json before = Json::parse(R"({"apiVersion":"v1","kind":"Secret","data":{"same":"eA==","changed":"b2xk","gone":"Zw=="}})");
-    Json after = Json::parse(R"({"apiVersion":"v1","kind":"Secret","data":{"same":"eA==","changed":"bmV3","added":"YQ=="}})");
+    Json before =
+      Json::parse(R"({"apiVersion":"v1","kind":"Secret","data":{"same":"eA==","changed":"b2xk","gone":"Zw=="}})");
+    Json after =
+      Json::parse(R"({"apiVersion":"v1","kind":"Secret","data":{"same":"eA==","changed":"bmV3","added":"YQ=="}})");
     kube::mask_secret_data(before, after);
     CHECK(before["data"] == Json::parse(R"j({"same":"***","changed":"*** (before)","gone":"***"})j"));
     CHECK(after["data"] == Json::parse(R"j({"same":"***","changed":"*** (after)","added":"***"})j"));

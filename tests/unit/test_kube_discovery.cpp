@@ -1,8 +1,7 @@
 #include "fake_http.hpp"
 
-#include <kube/discovery.hpp>
-
 #include <doctest/doctest.h>
+#include <kube/discovery.hpp>
 
 using namespace kms;
 using test::FakeHttp;
@@ -55,7 +54,7 @@ TEST_CASE("kube::discovery: legacy fallback fetches only the group versions aske
         paths.push_back(path_of(r.url));
     }
     std::sort(paths.begin(), paths.end());
-    CHECK(paths == std::vector<std::string>{"/api", "/apis", "/apis/apps/v1"});
+    CHECK(paths == std::vector<std::string>{ "/api", "/apis", "/apis/apps/v1" });
     CHECK(fake.requests[0].headers.back().second.find("as=APIGroupDiscoveryList") != std::string::npos);
 }
 
@@ -73,13 +72,15 @@ TEST_CASE("kube::discovery: aggregated answers are cached on disk and a miss ask
         std::string routes = with_routes ? R"(,{"metadata":{"name":"gateway.networking.k8s.io"},"versions":[
             {"version":"v1","resources":[{"resource":"httproutes","responseKind":{"kind":"HTTPRoute"},"scope":"Namespaced"}]}]})"
                                          : "";
-        return FakeHttp::answer(200, R"({"kind":"APIGroupDiscoveryList","items":[{"metadata":{"name":"apps"},
+        return FakeHttp::answer(200,
+                                R"({"kind":"APIGroupDiscoveryList","items":[{"metadata":{"name":"apps"},
             "versions":[{"version":"v1","resources":[{"resource":"deployments","responseKind":{"kind":"Deployment"},
-            "scope":"Namespaced"}]}]})" + routes + "]}");
+            "scope":"Namespaced"}]}]})" +
+                                  routes + "]}");
     };
     util::MemoryFs fs;
     util::FakeClock clock;
-    kube::DiscoveryCacheOptions cache{"/cache", &fs, &clock, [](const std::string&) {}};
+    kube::DiscoveryCacheOptions cache{ "/cache", &fs, &clock, [](const std::string&) {} };
     kube::RestConfig rc;
     rc.server = "https://aggregated:6443";
     kube::ClientDeps deps;

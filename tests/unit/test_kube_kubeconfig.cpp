@@ -1,8 +1,7 @@
+#include <doctest/doctest.h>
 #include <kube/kubeconfig.hpp>
 #include <util/error.hpp>
 #include <util/sha256.hpp>
-
-#include <doctest/doctest.h>
 
 using namespace kms;
 using kube::ConfigOverrides;
@@ -89,12 +88,12 @@ TEST_CASE("kube::kubeconfig_paths")
 {
     util::MapEnvironment env;
     env.vars["HOME"] = "/home/me";
-    CHECK(kube::kubeconfig_paths({}, env) == std::vector<std::string>{"/home/me/.kube/config"});
+    CHECK(kube::kubeconfig_paths({}, env) == std::vector<std::string>{ "/home/me/.kube/config" });
     env.vars["KUBECONFIG"] = "/a::/b:/a";
-    CHECK(kube::kubeconfig_paths({}, env) == std::vector<std::string>{"/a", "/b"});
+    CHECK(kube::kubeconfig_paths({}, env) == std::vector<std::string>{ "/a", "/b" });
     ConfigOverrides o;
     o.kubeconfig = "/only";
-    CHECK(kube::kubeconfig_paths(o, env) == std::vector<std::string>{"/only"});
+    CHECK(kube::kubeconfig_paths(o, env) == std::vector<std::string>{ "/only" });
 }
 
 TEST_CASE("kube::merge first wins, like kubectl config view")
@@ -178,7 +177,8 @@ TEST_CASE("kube::errors name the file and entry")
           "kubeconfig /k/a.yaml, /k/b.yaml: context \"nope\" not found (contexts: \"ctxA\", \"ctxB\")");
     o.context = "ctxA";
     o.user = "ghost";
-    CHECK(error_of(w, o) == "kubeconfig /k/a.yaml: contexts[\"ctxA\"]: user \"ghost\" not found (users: \"u1\", \"u2\")");
+    CHECK(error_of(w, o) ==
+          "kubeconfig /k/a.yaml: contexts[\"ctxA\"]: user \"ghost\" not found (users: \"u1\", \"u2\")");
 
     w.fs.files.erase("/k/u2.crt");
     CHECK(error_of(w) == "kubeconfig /k/b.yaml: users[\"u2\"]: client-certificate /k/u2.crt: no such file");
@@ -282,8 +282,9 @@ users: [{name: u, user: {tokenFile: tok.txt}}]
     w.env.vars["KUBECONFIG"] = "/k/e.yaml";
     auto rc = w.resolve();
     CHECK(rc.token.empty());
-    CHECK(rc.warnings.back() ==
-          "warning: http://plain:8080 is not https: the credentials of kubeconfig /k/e.yaml: users[\"u\"] are not sent");
+    CHECK(
+      rc.warnings.back() ==
+      "warning: http://plain:8080 is not https: the credentials of kubeconfig /k/e.yaml: users[\"u\"] are not sent");
 
     w.fs.files["/k/e.yaml"] = std::string(R"(current-context: x
 contexts: [{name: x, context: {cluster: c, user: u}}]
@@ -293,7 +294,8 @@ clusters:
     server: https://secure
     tls-server-name: api.internal
     certificate-authority: ca-file.pem
-    certificate-authority-data: )") + util::base64_encode("DATA-CA") + R"(
+    certificate-authority-data: )") +
+                              util::base64_encode("DATA-CA") + R"(
     extensions:
     - name: client.authentication.k8s.io/exec
       extension: {audience: kube, n: 3}

@@ -1,6 +1,5 @@
-#include <kube/rollout.hpp>
-
 #include <doctest/doctest.h>
+#include <kube/rollout.hpp>
 
 using namespace kms;
 
@@ -9,8 +8,8 @@ namespace {
 Json deployment(const std::string& status, int generation = 2, const std::string& spec = R"({"replicas":3})")
 {
     return Json::parse(R"({"metadata":{"name":"web","uid":"d1","generation":)" + std::to_string(generation) +
-                       R"(,"annotations":{"deployment.kubernetes.io/revision":"2"}},"spec":)" + spec +
-                       R"(,"status":)" + status + "}");
+                       R"(,"annotations":{"deployment.kubernetes.io/revision":"2"}},"spec":)" + spec + R"(,"status":)" +
+                       status + "}");
 }
 
 // The ReplicaSets of revisions 1 and 2, and one pod of each with the given container status.
@@ -26,9 +25,11 @@ struct Fixture
     {
         return Json::parse(R"([
             {"metadata":{"name":"web-old-a","labels":{"pod-template-hash":"old"},"ownerReferences":[{"uid":"rs1"}]},
-             "status":)" + old_status + R"(},
+             "status":)" + old_status +
+                           R"(},
             {"metadata":{"name":"web-new-b","labels":{"pod-template-hash":"new"},"ownerReferences":[{"uid":"rs2"}]},
-             "status":)" + new_status + "}]");
+             "status":)" + new_status +
+                           "}]");
     }
 };
 
@@ -47,15 +48,15 @@ TEST_CASE("kube::rollout_status follows kubectl")
     CHECK(msg(deployment(R"({"observedGeneration":2,"updatedReplicas":3,"replicas":3,"availableReplicas":2})")) ==
           "Waiting for deployment \"web\" rollout to finish: 2 of 3 updated replicas are available...");
     auto done = kube::rollout_status(
-        deployment(R"({"observedGeneration":2,"updatedReplicas":3,"replicas":3,"availableReplicas":3})"));
+      deployment(R"({"observedGeneration":2,"updatedReplicas":3,"replicas":3,"availableReplicas":3})"));
     CHECK(done.done);
     CHECK(done.message == "deployment \"web\" successfully rolled out");
     // No spec.replicas (an HPA owns it): only the other checks apply.
-    CHECK(kube::rollout_status(deployment(R"({"observedGeneration":2,"updatedReplicas":2,"replicas":2,"availableReplicas":2})",
-                                          2, "{}"))
-              .done);
+    CHECK(kube::rollout_status(
+            deployment(R"({"observedGeneration":2,"updatedReplicas":2,"replicas":2,"availableReplicas":2})", 2, "{}"))
+            .done);
     auto failed = kube::rollout_status(deployment(
-        R"({"observedGeneration":2,"conditions":[{"type":"Progressing","status":"False","reason":"ProgressDeadlineExceeded"}]})"));
+      R"({"observedGeneration":2,"conditions":[{"type":"Progressing","status":"False","reason":"ProgressDeadlineExceeded"}]})"));
     CHECK(failed.failed);
     CHECK(failed.message == "deployment \"web\" exceeded its progress deadline");
 }
@@ -77,17 +78,21 @@ TEST_CASE("kube::diagnose looks only at the current ReplicaSet's pods")
     CHECK_FALSE(kube::diagnose(deployment(R"({"observedGeneration":1})"), f.rs, f.pods(crash), Json::array()));
     auto c = kube::diagnose(d, f.rs, f.pods(crash), Json::array());
     REQUIRE(c);
-    CHECK(c->summary == "pod web-new-b: container \"web\" is crash-looping (CrashLoopBackOff, exit code 3, 4 restarts)");
+    CHECK(c->summary ==
+          "pod web-new-b: container \"web\" is crash-looping (CrashLoopBackOff, exit code 3, 4 restarts)");
     CHECK(c->want_logs);
     CHECK(c->pod == "web-new-b");
     CHECK(c->container == "web");
 
-    auto pull = kube::diagnose(d, f.rs, f.pods(R"({"containerStatuses":[{"name":"web","image":"x:1",
+    auto pull = kube::diagnose(d,
+                               f.rs,
+                               f.pods(R"({"containerStatuses":[{"name":"web","image":"x:1",
         "state":{"waiting":{"reason":"ImagePullBackOff","message":"Back-off pulling image \"x:1\""}}}]})"),
                                Json::array());
     REQUIRE(pull);
-    CHECK(pull->summary ==
-          "pod web-new-b: container \"web\" cannot pull image \"x:1\" (ImagePullBackOff): Back-off pulling image \"x:1\"");
+    CHECK(
+      pull->summary ==
+      "pod web-new-b: container \"web\" cannot pull image \"x:1\" (ImagePullBackOff): Back-off pulling image \"x:1\"");
 
     std::string pending = R"({"conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable",
         "message":"0/3 nodes are available: 3 Insufficient cpu."}]})";
@@ -103,8 +108,9 @@ TEST_CASE("kube::diagnose looks only at the current ReplicaSet's pods")
     probes[0]["count"] = 5;
     auto probe = kube::diagnose(d, f.rs, f.pods("{}"), probes);
     REQUIRE(probe);
-    CHECK(probe->summary ==
-          "pod web-new-b: probes keep failing (5 times): Readiness probe failed: HTTP probe failed with statuscode: 503");
+    CHECK(
+      probe->summary ==
+      "pod web-new-b: probes keep failing (5 times): Readiness probe failed: HTTP probe failed with statuscode: 503");
 
     Json quota = deployment(R"({"observedGeneration":2,"conditions":[{"type":"ReplicaFailure","status":"True",
         "reason":"FailedCreate","message":"pods \"web-new-x\" is forbidden: exceeded quota"}]})");
