@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the main job on the bundled example, offline:
-# validate it and render the manifests.
+# validate it, render the manifests and show the apply plan (no cluster or kubeconfig needed).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -12,3 +12,5 @@ echo "== validate examples/ml-inference/service.yaml" >&2
 "$bin" validate -f examples/ml-inference/service.yaml
 echo "== render examples/ml-inference/service.yaml" >&2
 "$bin" render -f examples/ml-inference/service.yaml
+echo "== apply --dry-run=client examples/ml-inference/service.yaml (the plan; nothing is sent)" >&2
+"$bin" apply -f examples/ml-inference/service.yaml --dry-run=client
