@@ -51,7 +51,9 @@ class KubeTestCase(unittest.TestCase):
     # ------------------------------------------------------------------ running things
 
     def env(self, extra=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("KUBE")}
+        # No kubeconfig and no proxy of the developer's may leak into a test.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("KUBE") and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
         env.update({"HOME": self.home, "XDG_CACHE_HOME": os.path.join(self.tmp, "cache"),
                     "XDG_CONFIG_HOME": os.path.join(self.tmp, "config")})
         env.pop("KUBECONFIG", None)

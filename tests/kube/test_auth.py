@@ -1,12 +1,16 @@
 """Connecting as kubectl does: TLS with a test CA and client certificates, bearer tokens, an exec
 credential plugin (caching, KUBERNETES_EXEC_INFO, re-run after a 401), KUBECONFIG lists merged
 first-wins (kubectl config view as the oracle), and TLS verification on by default."""
+import http.client
+import http.server
 import json
 import os
 import stat
 import subprocess
 import sys
+import threading
 import unittest
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import KUBECTL, KubeTestCase, certs  # noqa: E402
@@ -155,6 +159,57 @@ class TlsTest(KubeTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn('kubeconfig %s: users["u"]: exec plugin "kms-no-such-plugin" not found in PATH; install it from '
                       'example.com' % kc, p.stderr)
+
+
+class ForwardProxy(http.server.BaseHTTPRequestHandler):
+    """A plain HTTP forward proxy (absolute-form requests), recording what passed through it."""
+    protocol_version = "HTTP/1.1"
+    hits = []
+
+    def forward(self):
+        url = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection", "connection")}
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+        conn.request(self.command, url.path + ("?" + url.query if url.query else ""), body=body or None,
+                     headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        ForwardProxy.hits.append((self.command, url.path))
+        self.send_response(resp.status)
+        for k, v in resp.getheaders():
+            if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_PATCH = do_POST = do_PUT = do_DELETE = forward
+
+    def log_message(self, *args):
+        pass
+
+
+class ProxyTest(KubeTestCase):
+    def test_proxy_url_is_used(self):
+        ForwardProxy.hits = []
+        proxy = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ForwardProxy)
+        thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+        thread.start()
+        self.addCleanup(lambda: (proxy.shutdown(), proxy.server_close()))
+        kc = os.path.join(self.tmp, "proxy.kubeconfig")
+        with open(self.kubeconfig) as f:
+            text = f.read()
+        with open(kc, "w") as f:
+            f.write(text.replace("    server:", "    proxy-url: http://127.0.0.1:%d\n    server:" % proxy.server_address[1]))
+        p = self.kms("--kubeconfig", kc, "apply", *SERVICE, kubeconfig=False, check=0)
+        self.assertIn("Deployment/web (default) created", p.stdout)
+        self.assertIn(("PATCH", "/apis/apps/v1/namespaces/default/deployments/web"), ForwardProxy.hits)
+        with open(kc, "w") as f:
+            f.write(text.replace("    server:", "    proxy-url: ftp://127.0.0.1:1\n    server:"))
+        p = self.kms("--kubeconfig", kc, "apply", *SERVICE, kubeconfig=False, check=2)
+        self.assertIn('clusters["fake"]: proxy-url "ftp://127.0.0.1:1": scheme must be http, https or socks5', p.stderr)
 
 
 class MergeTest(KubeTestCase):
