@@ -81,40 +81,33 @@ void show_device_code(const oidc::DeviceAuthorization& d)
 void add_auth_flags(CLI::App& sub, AuthFlags& f)
 {
     const char* group = "Identity provider";
-    sub
-      .add_option("--issuer", f.login.issuer, "OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration)")
-      ->group(group);
-    sub
-      .add_option(
-        "--keycloak", f.login.keycloak, "Keycloak base URL (tries /realms/REALM, then legacy /auth/realms/REALM)")
-      ->group(group);
-    sub.add_option("--realm", f.login.realm, "Keycloak realm (with --keycloak)")->group(group);
-    sub
-      .add_option(
-        "--client-id", f.login.client_id, "OAuth client (default: the config's keycloak.clientId, else istio)")
-      ->group(group);
-    sub.add_option("--grant", f.login.grant, "password (default), client-credentials, or device")->group(group);
-    sub.add_option("--username", f.login.username, "User for the password grant (default: $KMS_USERNAME)")
-      ->group(group);
+    oidc::LoginSettings& l = f.login;
+    auto option = [&](const char* names, std::string& value, const char* type, const char* help) {
+        sub.add_option(names, value, help)->type_name(type)->group(group);
+    };
+    option("--issuer", l.issuer, "URL", "OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration)");
+    option("--keycloak", l.keycloak, "URL", "Keycloak base URL (tries /realms/REALM, then legacy /auth/realms/REALM)");
+    option("--realm", l.realm, "REALM", "Keycloak realm (with --keycloak)");
+    option("--client-id", l.client_id, "ID", "OAuth client (default: the config's keycloak.clientId, else istio)");
+    option("--grant", l.grant, "password|client-credentials|device", "How to log in (default: password)");
+    option("--username", l.username, "USER", "User for the password grant (default: $KMS_USERNAME, keycloak.username)");
     sub
       .add_flag("--password-stdin",
                 f.password_stdin,
                 "Read the password from standard input (else $KMS_PASSWORD, else a prompt on the terminal)")
       ->group(group);
-    sub
-      .add_option("--client-secret-file",
-                  f.client_secret_file,
-                  "File holding the client secret of a confidential client (else $KMS_CLIENT_SECRET)")
+    option("--client-secret-file",
+           f.client_secret_file,
+           "FILE",
+           "File holding the client secret of a confidential client (else $KMS_CLIENT_SECRET)");
+    option("--client-auth",
+           l.client_auth,
+           "basic|post",
+           "How to send the client secret (default: basic unless the server offers only post)");
+    sub.add_option("--scope", l.scopes, "Scope to request (repeatable; space-separated lists work too)")
+      ->type_name("SCOPE")
       ->group(group);
-    sub
-      .add_option("--client-auth",
-                  f.login.client_auth,
-                  "How to send the client secret: basic or post (default: basic unless the server offers only post)")
-      ->group(group);
-    sub.add_option("--scope", f.login.scopes, "Scope to request (repeatable; space-separated lists work too)")
-      ->group(group);
-    sub.add_option("--cacert", f.cacert, "CA bundle (PEM) to verify the identity provider and the service")
-      ->group(group);
+    option("--cacert", f.cacert, "FILE", "CA bundle (PEM) to verify the identity provider and the service");
     sub.add_flag("--insecure", f.insecure, "Do not verify TLS certificates (unsafe; tokens can be stolen)")
       ->group(group);
 }

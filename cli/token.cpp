@@ -94,7 +94,7 @@ void setup_token(CLI::App& app, Context& ctx)
                 "Tokens are cached in $XDG_CACHE_HOME/kubectl-microservice/tokens and refreshed 30 s before expiry.");
     sub->fallthrough(); // global flags (-v, …) also after the verb, as kubectl takes them
     add_auth_flags(*sub, opt->auth);
-    sub->add_option("-o,--output", opt->output, "json: the token with its expiry and scopes");
+    sub->add_option("-o,--output", opt->output, "json: the token with its expiry and scopes")->type_name("json");
     sub->add_flag("--decode", opt->decode, "Show the JWT's header and claims (not verified)");
     sub->add_flag("--logout", opt->logout, "Revoke the cached tokens at the issuer and delete them");
     sub->add_flag("--force-refresh", opt->force_refresh, "Refresh even when the cached token is still fresh");

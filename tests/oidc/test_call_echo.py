@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kms_cli import Home, binary, read_json, run  # noqa: E402
-from oidc_servers import Echo, KeycloakMock  # noqa: E402
+from oidc_servers import Echo, KeycloakMock, jwt_parts  # noqa: E402
 
 
 def free_port() -> int:
@@ -159,7 +159,9 @@ class CallTest(unittest.TestCase):
             entry = read_json(path)
             entry["tokens"]["expires_at"] = int(time.time()) + 3600
             path.write_text(json.dumps(entry))
-            time.sleep(2.5)
+            # The gateway compares whole seconds: wait until `now > exp` holds there too.
+            exp = jwt_parts(entry["tokens"]["access_token"])[1]["exp"]
+            time.sleep(max(0.0, exp + 1.2 - time.time()))
             kc.reset_stats()
             p = run(self.home, *args, "-v", "1")
             self.assertEqual(p.returncode, 0, p.stderr_text)
@@ -181,6 +183,18 @@ class CallTest(unittest.TestCase):
             self.assertEqual(aud.returncode, 4)
             self.assertIn("HTTP 403", aud.stderr_text)
             self.assertIn("audience", aud.stderr_text)
+
+    def test_verbose_logs_carry_no_secret(self):
+        p = self.call(self.echo.url, "/v", "-v", "8", "-d", '{"x": 1}', env={"KMS_PASSWORD": "secret-Pa55"})
+        self.assertEqual(p.returncode, 1, p.stderr_text)  # alice's password is "secret"
+        self.assertNotIn("secret-Pa55", p.stderr_text)
+        p = self.call(self.echo.url, "/v", "-v", "8")
+        self.assertEqual(p.returncode, 0, p.stderr_text)
+        token = read_json(self.home.cache_entries()[0])["tokens"]
+        self.assertIn("POST", p.stderr_text)  # the login was logged …
+        self.assertIn("GET", p.stderr_text)  # … and the call
+        for secret in ("password=secret", token["access_token"], token["refresh_token"]):
+            self.assertNotIn(secret, p.stderr_text)
 
     def test_history_and_replay_without_credentials(self):
         token_holder = {}
