@@ -1,71 +1,16 @@
 #include "auth_flags.hpp"
 
-#include <oidc/jwt.hpp>
+#include <oidc/secrets.hpp>
 #include <util/clock.hpp>
 #include <util/env.hpp>
-#include <util/error.hpp>
 #include <util/fs.hpp>
 #include <util/terminal.hpp>
-
-#include <fmt/format.h>
 
 #include <iostream>
 
 namespace kms::cli {
 
 namespace {
-
-std::string strip_newline(std::string s)
-{
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) {
-        s.pop_back();
-    }
-    return s;
-}
-
-// --password-stdin, then $KMS_PASSWORD, then a prompt without echo on the terminal.
-std::string ask_password(const AuthFlags& f, const std::string& username, const std::string& where)
-{
-    if (f.password_stdin) {
-        std::string pw = strip_newline(stdin_text());
-        if (pw.empty()) {
-            throw Error("--password-stdin: standard input is empty", ExitCode::usage);
-        }
-        return pw;
-    }
-    if (auto pw = util::real_env().get("KMS_PASSWORD"); pw && !pw->empty()) {
-        return *pw;
-    }
-    util::Terminal& tty = util::real_terminal();
-    if (!tty.stdin_is_tty()) {
-        throw Error(fmt::format("logging in to {} needs the password of \"{}\": use --password-stdin or "
-                                "$KMS_PASSWORD, or run on a terminal to be asked",
-                                where,
-                                username),
-                    ExitCode::usage);
-    }
-    return tty.read_secret(fmt::format("Password for {} at {}: ", username, where));
-}
-
-// --client-secret-file, then $KMS_CLIENT_SECRET; none for public clients.
-std::optional<std::string> read_client_secret(const std::string& file)
-{
-    if (!file.empty()) {
-        auto text = util::real_fs().read(file);
-        if (!text) {
-            throw Error(fmt::format("flag --client-secret-file: {} does not exist", file), ExitCode::usage);
-        }
-        std::string secret = strip_newline(*text);
-        if (secret.empty()) {
-            throw Error(fmt::format("flag --client-secret-file: {} is empty", file), ExitCode::usage);
-        }
-        return secret;
-    }
-    if (auto s = util::real_env().get("KMS_CLIENT_SECRET"); s && !s->empty()) {
-        return *s;
-    }
-    return std::nullopt;
-}
 
 void show_device_code(const oidc::DeviceAuthorization& d)
 {
@@ -141,11 +86,14 @@ AuthRuntime::AuthRuntime(const AuthFlags& flags, const GlobalOptions& g)
     oidc::TokenServices services{ [this]() -> http::Client& { return http(); }, *m_store, util::real_clock() };
     int verbosity = g.verbosity;
     oidc::LoginInputs inputs;
-    inputs.password = [flags](const std::string& username, const std::string& issuer) {
-        return ask_password(flags, username, issuer);
+    oidc::PasswordSource password{ flags.password_stdin, [] { return stdin_text(); } };
+    inputs.password = [password](const std::string& username, const std::string& issuer) {
+        return oidc::obtain_password(password, util::real_env(), util::real_terminal(), username, issuer);
     };
     std::string secret_file = flags.client_secret_file;
-    inputs.client_secret = [secret_file] { return read_client_secret(secret_file); };
+    inputs.client_secret = [secret_file] {
+        return oidc::obtain_client_secret(secret_file, util::real_fs(), util::real_env());
+    };
     inputs.show_device_code = show_device_code;
     inputs.log = [verbosity](int level, const std::string& message) {
         if (level <= verbosity) {

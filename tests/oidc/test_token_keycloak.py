@@ -9,6 +9,8 @@ Run: python3 tests/oidc/test_token_keycloak.py  (KMS_BIN = the built binary; scr
 import concurrent.futures
 import json
 import os
+import pty
+import select
 import stat
 import sys
 import time
@@ -17,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from kms_cli import Home, read_json, run  # noqa: E402
+from kms_cli import Home, binary, read_json, run  # noqa: E402
 from oidc_servers import KeycloakMock, jwt_parts  # noqa: E402
 
 
@@ -185,6 +187,38 @@ class KeycloakTokenTest(unittest.TestCase):
         self.assertIn("POST", p.stderr_text)  # requests are logged …
         for secret in ("secret-Pa55", "password=secret", token, entry["tokens"]["refresh_token"]):
             self.assertNotIn(secret, p.stderr_text)  # … their secrets are not
+
+    def test_password_prompt_on_a_terminal_does_not_echo(self):
+        args = [binary(), "token", "--keycloak", self.kc.base_url, "--realm", "test", "--username", "alice"]
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: the pty is its controlling terminal and stdin/stdout/stderr
+            os.execve(args[0], args, self.home.env())
+        seen = b""
+        try:
+            deadline = time.monotonic() + 30
+            answered = False
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([fd], [], [], 0.2)
+                if not ready:
+                    continue
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+                if not answered and b"Password for alice at " in seen:
+                    os.write(fd, b"secret\n")
+                    answered = True
+        finally:
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+        text = seen.decode(errors="replace")
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        self.assertIn(f"Password for alice at {self.kc.issuer}: ", text)
+        self.assertNotIn("secret", text)  # echo was off while it was typed
+        self.assertEqual(jwt_parts(text.split()[-1])[1]["preferred_username"], "alice")
 
     def test_password_never_on_argv(self):
         p = self.token("--username", "alice", "--password", "secret")
