@@ -36,25 +36,19 @@ void add_auth_flags(CLI::App& sub, AuthFlags& f)
     option("--client-id", l.client_id, "ID", "OAuth client (default: the config's keycloak.clientId, else istio)");
     option("--grant", l.grant, "password|client-credentials|device", "How to log in (default: password)");
     option("--username", l.username, "USER", "User for the password grant (default: $KMS_USERNAME, keycloak.username)");
-    sub
-      .add_flag("--password-stdin",
-                f.password_stdin,
-                "Read the password from standard input (else $KMS_PASSWORD, else a prompt on the terminal)")
-      ->group(group);
-    option("--client-secret-file",
-           f.client_secret_file,
-           "FILE",
+    sub.add_flag("--password-stdin", f.password_stdin,
+                 "Read the password from standard input (else $KMS_PASSWORD, else a prompt on the terminal)")
+        ->group(group);
+    option("--client-secret-file", f.client_secret_file, "FILE",
            "File holding the client secret of a confidential client (else $KMS_CLIENT_SECRET)");
-    option("--client-auth",
-           l.client_auth,
-           "basic|post",
+    option("--client-auth", l.client_auth, "basic|post",
            "How to send the client secret (default: basic unless the server offers only post)");
     sub.add_option("--scope", l.scopes, "Scope to request (repeatable; space-separated lists work too)")
-      ->type_name("SCOPE")
-      ->group(group);
+        ->type_name("SCOPE")
+        ->group(group);
     option("--cacert", f.cacert, "FILE", "CA bundle (PEM) to verify the identity provider and the service");
     sub.add_flag("--insecure", f.insecure, "Do not verify TLS certificates (unsafe; tokens can be stolen)")
-      ->group(group);
+        ->group(group);
 }
 
 oidc::TokenRequest make_token_request(const AuthFlags& f, const spec::Config& config)
@@ -83,10 +77,10 @@ AuthRuntime::AuthRuntime(const AuthFlags& flags, const GlobalOptions& g)
     m_store = std::make_unique<oidc::FileTokenStore>(oidc::default_token_dir(util::real_env()), [] {
         std::cerr << "Waiting for another kubectl-microservice process to finish its login…" << std::endl;
     });
-    oidc::TokenServices services{ [this]() -> http::Client& { return http(); }, *m_store, util::real_clock() };
+    oidc::TokenServices services{[this]() -> http::Client& { return http(); }, *m_store, util::real_clock()};
     int verbosity = g.verbosity;
     oidc::LoginInputs inputs;
-    oidc::PasswordSource password{ flags.password_stdin, [] { return stdin_text(); } };
+    oidc::PasswordSource password{flags.password_stdin, [] { return stdin_text(); }};
     inputs.password = [password](const std::string& username, const std::string& issuer) {
         return oidc::obtain_password(password, util::real_env(), util::real_terminal(), username, issuer);
     };

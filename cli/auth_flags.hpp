@@ -37,12 +37,12 @@ http::ClientOptions http_options(const AuthFlags& f, const GlobalOptions& g);
 // Everything a TokenSource needs, owned together. The HTTP client is created on first use.
 class AuthRuntime
 {
-  public:
+public:
     AuthRuntime(const AuthFlags& flags, const GlobalOptions& g);
     oidc::TokenSource& source() { return *m_source; }
     http::Client& http();
 
-  private:
+private:
     http::ClientOptions m_options;
     std::unique_ptr<http::Client> m_http;
     std::unique_ptr<oidc::FileTokenStore> m_store;

@@ -110,7 +110,7 @@ Prepared prepare_new(const CallOptions& o, const spec::Config& config, const Glo
         } else {
             p.cluster = connect(g);
             resolver =
-              std::make_unique<oidc::ClusterResolver>(*p.cluster->client, p.cluster->client->config().namespace_);
+                std::make_unique<oidc::ClusterResolver>(*p.cluster->client, p.cluster->client->config().namespace_);
         }
         oidc::ServiceTarget t = resolver->resolve(o.target);
         base = oidc::join_url(t.base_url, o.path);
@@ -260,8 +260,8 @@ int run_call(const CallOptions& o, const GlobalOptions& g)
     util::Clock& clock = util::real_clock();
     std::int64_t started = oidc::unix_now(clock);
     oidc::CallResult result = p.proxy_path
-                                ? oidc::perform_internal_call(*p.cluster->client, p.request, *p.proxy_path, clock)
-                                : oidc::perform_call(rt.http(), p.request, bearer ? &*bearer : nullptr, clock);
+                                  ? oidc::perform_internal_call(*p.cluster->client, p.request, *p.proxy_path, clock)
+                                  : oidc::perform_call(rt.http(), p.request, bearer ? &*bearer : nullptr, clock);
     if (!o.no_history) {
         history.append(history_entry(p, result, o.save_body, started));
     }
@@ -293,34 +293,30 @@ void setup_call(CLI::App& app, Context& ctx)
                 "timeout), 1 other failures, 2 usage.\nHistory: $XDG_STATE_HOME/kubectl-microservice/history.jsonl "
                 "(no credentials; bodies only with --save-body).");
     sub->add_option("target", opt->target, "Service NAME (its route is read from the cluster, or from -f) or URL")
-      ->type_name("NAME|URL");
+        ->type_name("NAME|URL");
     sub->add_option("path", opt->path, "Path below the service's URL, with an optional ?query")->type_name("PATH");
-    sub
-      ->add_option(
-        "-f,--filename", opt->input.files, "Find NAME's URL and JWT issuer in these service files (repeatable)")
-      ->type_name("FILE");
+    sub->add_option("-f,--filename", opt->input.files,
+                    "Find NAME's URL and JWT issuer in these service files (repeatable)")
+        ->type_name("FILE");
     sub->add_option("-X,--request", opt->method, "Method: GET (default; POST with -d), POST, PUT, PATCH, DELETE, HEAD")
-      ->type_name("METHOD");
+        ->type_name("METHOD");
     sub->add_option("-H,--header", opt->headers, "Header 'Name: value' (repeatable)")->type_name("'NAME: VALUE'");
     sub->add_option("-d,--data", opt->data, "Body: DATA, @FILE, or @- for standard input")->type_name("DATA|@FILE|@-");
     sub->add_flag("--json", opt->json, "Send and accept JSON (Content-Type and Accept: application/json)");
     sub->add_flag("-i,--include", opt->include, "Show the status line and response headers");
-    sub
-      ->add_option("-o,--output",
-                   opt->output,
-                   "raw, json or yaml (default: pretty JSON on a terminal, the bytes as they came otherwise)")
-      ->type_name("raw|json|yaml");
+    sub->add_option("-o,--output", opt->output,
+                    "raw, json or yaml (default: pretty JSON on a terminal, the bytes as they came otherwise)")
+        ->type_name("raw|json|yaml");
     sub->add_option("--max-body", opt->max_body, "Largest response body to read (default 10Mi; 0: no limit)")
-      ->type_name("SIZE");
+        ->type_name("SIZE");
     sub->add_option("--timeout", opt->timeout, "Timeout of the whole request, e.g. 30s (default: none)")
-      ->type_name("DURATION");
+        ->type_name("DURATION");
     sub->add_flag("--save-body", opt->save_body, "Keep the request and response bodies in the history");
     sub->add_flag("--no-history", opt->no_history, "Do not record this request in the history");
     sub->add_flag("--history", opt->history, "List the recorded requests (-o json for all fields)");
     sub->add_option("--replay", opt->replay, "Send history entry N again (1 = oldest, -1 = newest)")->type_name("N");
     sub->add_flag("--no-auth", opt->no_auth, "Send no bearer token");
-    sub->add_flag("--internal",
-                  opt->internal,
+    sub->add_flag("--internal", opt->internal,
                   "Reach NAME through the API server's service proxy with the kubeconfig's credentials");
     sub->fallthrough(); // global flags (-v, …) also after the verb, as kubectl takes them
     add_auth_flags(*sub, opt->auth);

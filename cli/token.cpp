@@ -23,10 +23,10 @@ struct TokenOptions
 
 Json token_json(const oidc::CachedToken& t, std::int64_t now)
 {
-    Json j{ { "access_token", t.tokens.access_token },
-            { "token_type", t.tokens.token_type.empty() ? "Bearer" : t.tokens.token_type },
-            { "issuer", t.provider.issuer },
-            { "client_id", t.key.client_id } };
+    Json j{{"access_token", t.tokens.access_token},
+           {"token_type", t.tokens.token_type.empty() ? "Bearer" : t.tokens.token_type},
+           {"issuer", t.provider.issuer},
+           {"client_id", t.key.client_id}};
     if (!t.key.username.empty()) {
         j["username"] = t.key.username;
     }

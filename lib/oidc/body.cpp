@@ -141,8 +141,7 @@ std::string render_body(const http::Response& resp, BodyFormat format, bool tty)
             if (is_binary(resp)) {
                 throw Error(fmt::format("not printing a binary body ({} bytes, {}) to the terminal: use -o raw and "
                                         "redirect it to a file",
-                                        resp.body.size(),
-                                        t.empty() ? "no Content-Type" : t));
+                                        resp.body.size(), t.empty() ? "no Content-Type" : t));
             }
             if (is_json_type(t) || t.empty()) {
                 if (auto j = parse_json(resp.body)) {
@@ -155,7 +154,7 @@ std::string render_body(const http::Response& resp, BodyFormat format, bool tty)
                 return j->dump(2) + "\n";
             }
             throw Error(
-              fmt::format("the response body is not JSON ({}): use -o raw", t.empty() ? "no Content-Type" : t));
+                fmt::format("the response body is not JSON ({}): use -o raw", t.empty() ? "no Content-Type" : t));
         case BodyFormat::yaml:
             if (auto j = parse_json(resp.body)) {
                 return render::to_yaml(*j);

@@ -15,13 +15,13 @@ constexpr int k_format = 1;
 
 class FileLockHandle : public TokenStore::Lock
 {
-  public:
+public:
     FileLockHandle(const std::string& path, const std::function<void()>& on_wait)
       : m_lock(path, on_wait)
     {
     }
 
-  private:
+private:
     util::FileLock m_lock;
 };
 
@@ -39,7 +39,7 @@ std::string string_field(const Json& j, const char* name)
 
 std::string CacheKey::stem() const
 {
-    return util::sha256_hex(Json::array({ issuer, client_id, username, scope }).dump());
+    return util::sha256_hex(Json::array({issuer, client_id, username, scope}).dump());
 }
 
 std::string normalize_scope(const std::vector<std::string>& scopes)
@@ -59,14 +59,14 @@ std::string normalize_scope(const std::vector<std::string>& scopes)
 
 Json CachedToken::to_json() const
 {
-    return Json{ { "format", k_format },
-                 { "issuer", key.issuer },
-                 { "client_id", key.client_id },
-                 { "username", key.username },
-                 { "scope_key", key.scope },
-                 { "grant", grant },
-                 { "provider", provider.to_json() },
-                 { "tokens", tokens.to_json() } };
+    return Json{{"format", k_format},
+                {"issuer", key.issuer},
+                {"client_id", key.client_id},
+                {"username", key.username},
+                {"scope_key", key.scope},
+                {"grant", grant},
+                {"provider", provider.to_json()},
+                {"tokens", tokens.to_json()}};
 }
 
 std::optional<CachedToken> CachedToken::from_json(const Json& j)
@@ -76,10 +76,8 @@ std::optional<CachedToken> CachedToken::from_json(const Json& j)
         return std::nullopt;
     }
     CachedToken c;
-    c.key = { string_field(j, "issuer"),
-              string_field(j, "client_id"),
-              string_field(j, "username"),
-              string_field(j, "scope_key") };
+    c.key = {string_field(j, "issuer"), string_field(j, "client_id"), string_field(j, "username"),
+             string_field(j, "scope_key")};
     c.grant = string_field(j, "grant");
     c.provider = ProviderInfo::from_json(j["provider"]);
     c.tokens = TokenSet::from_json(j["tokens"]);

@@ -44,11 +44,11 @@ struct CachedToken
 
 class TokenStore
 {
-  public:
+public:
     // Held while an entry is refreshed, so parallel processes refresh it once.
     class Lock
     {
-      public:
+    public:
         virtual ~Lock() = default;
     };
 
@@ -64,7 +64,7 @@ class TokenStore
 // Files <dir>/<stem>.json (0600) in a 0700 directory, written atomically; <stem>.lock for flock.
 class FileTokenStore : public TokenStore
 {
-  public:
+public:
     // `on_wait` runs when another process holds an entry's lock (e.g. it is logging in).
     explicit FileTokenStore(std::string dir, std::function<void()> on_wait = {});
 
@@ -75,7 +75,7 @@ class FileTokenStore : public TokenStore
 
     std::string path_of(const CacheKey& key) const;
 
-  private:
+private:
     std::string m_dir;
     std::function<void()> m_on_wait;
 };
@@ -83,7 +83,7 @@ class FileTokenStore : public TokenStore
 // In memory, for tests: counts saves and locks.
 class MemoryTokenStore : public TokenStore
 {
-  public:
+public:
     std::map<std::string, CachedToken> entries; // by stem
     int saves = 0;
     int locks = 0;

@@ -24,39 +24,30 @@ struct Hint
 
 // Bodies are google/jwt_verify_lib's status strings, as Envoy sends them; 403 for audiences.
 constexpr Hint k_hints[] = {
-    { 401,
-      "Jwt is missing",
-      "the gateway wants a bearer token: pass --issuer (or --keycloak URL --realm R) so call attaches one" },
-    { 401,
-      "Jwt issuer is not configured",
-      "the token's issuer is not the one the gateway trusts: use the exact issuer URL of the service's JWT auth "
-      "(scheme, host name, port and any /auth prefix must match byte for byte); see `token --decode`" },
-    { 403,
-      "Audiences in Jwt are not allowed",
-      "the token's audience is not accepted by the gateway: get the token from the client the service expects "
-      "(--client-id), or add an audience mapper to that client in Keycloak; see `token --decode`" },
-    { 401,
-      "Jwt is expired",
-      "the gateway still finds the token expired after a refresh: compare the clocks of this machine and the "
-      "gateway" },
-    { 401,
-      "Jwt not yet valid",
-      "the token is not valid yet for the gateway: this machine's clock or the identity provider's is ahead" },
-    { 401,
-      "Jwks doesn't have key to match kid or alg from Jwt",
-      "the gateway does not know the key that signed the token: the token comes from another realm or identity "
-      "provider than the gateway's JWKS (check --issuer)" },
-    { 401,
-      "Jwt verification fails",
-      "the token's signature does not verify with the gateway's keys: it comes from another realm or identity "
-      "provider (check --issuer)" },
-    { 401,
-      "Jwks remote fetch is failed",
-      "the gateway could not fetch its signing keys (JWKS): a problem on the gateway's side, not the token's" },
-    { 403,
-      "RBAC: access denied",
-      "the gateway's authorization policy denied the request: the token lacks a required role or claim (see "
-      "`token --decode`)" },
+    {401, "Jwt is missing",
+     "the gateway wants a bearer token: pass --issuer (or --keycloak URL --realm R) so call attaches one"},
+    {401, "Jwt issuer is not configured",
+     "the token's issuer is not the one the gateway trusts: use the exact issuer URL of the service's JWT auth "
+     "(scheme, host name, port and any /auth prefix must match byte for byte); see `token --decode`"},
+    {403, "Audiences in Jwt are not allowed",
+     "the token's audience is not accepted by the gateway: get the token from the client the service expects "
+     "(--client-id), or add an audience mapper to that client in Keycloak; see `token --decode`"},
+    {401, "Jwt is expired",
+     "the gateway still finds the token expired after a refresh: compare the clocks of this machine and the "
+     "gateway"},
+    {401, "Jwt not yet valid",
+     "the token is not valid yet for the gateway: this machine's clock or the identity provider's is ahead"},
+    {401, "Jwks doesn't have key to match kid or alg from Jwt",
+     "the gateway does not know the key that signed the token: the token comes from another realm or identity "
+     "provider than the gateway's JWKS (check --issuer)"},
+    {401, "Jwt verification fails",
+     "the token's signature does not verify with the gateway's keys: it comes from another realm or identity "
+     "provider (check --issuer)"},
+    {401, "Jwks remote fetch is failed",
+     "the gateway could not fetch its signing keys (JWKS): a problem on the gateway's side, not the token's"},
+    {403, "RBAC: access denied",
+     "the gateway's authorization policy denied the request: the token lacks a required role or claim (see "
+     "`token --decode`)"},
 };
 
 } // namespace
@@ -158,8 +149,7 @@ CallResult perform_call(http::Client& http, const CallRequest& req, BearerSource
         if (too_large) {
             throw Error(fmt::format("the response body of {} is larger than --max-body ({} bytes): raise --max-body "
                                     "(0: no limit)",
-                                    req.url,
-                                    req.max_body));
+                                    req.url, req.max_body));
         }
         if (resp.body.empty()) {
             resp.body = std::move(body);

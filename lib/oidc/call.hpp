@@ -34,7 +34,7 @@ struct CallRequest
     std::string url;
     http::Headers headers;
     std::string body;
-    std::chrono::milliseconds timeout{ 0 };
+    std::chrono::milliseconds timeout{0};
     std::size_t max_body = 10 * 1024 * 1024; // 0: no limit
 };
 
@@ -49,7 +49,7 @@ std::string join_url(const std::string& base, const std::string& path);
 // Bearer tokens for a call.
 class BearerSource
 {
-  public:
+public:
     virtual ~BearerSource() = default;
     virtual std::string token() = 0;
     // A newer token after the gateway rejected `rejected` as expired.
@@ -59,7 +59,7 @@ class BearerSource
 struct CallResult
 {
     http::Response response;
-    std::chrono::milliseconds duration{ 0 };
+    std::chrono::milliseconds duration{0};
     bool renewed = false; // retried once with a refreshed token
     bool sent_token = false;
     std::string transport_error; // set (and `response` empty) when no HTTP answer came
@@ -73,7 +73,7 @@ CallResult perform_call(http::Client& http, const CallRequest& req, BearerSource
 // Tokens from a TokenSource for one request (the cache, refresh and login rules apply).
 class TokenSourceBearer : public BearerSource
 {
-  public:
+public:
     TokenSourceBearer(TokenSource& source, TokenRequest request)
       : m_source(source)
       , m_request(std::move(request))
@@ -85,7 +85,7 @@ class TokenSourceBearer : public BearerSource
         return m_source.renew(m_request, rejected).tokens.access_token;
     }
 
-  private:
+private:
     TokenSource& m_source;
     TokenRequest m_request;
 };

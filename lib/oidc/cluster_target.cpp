@@ -52,12 +52,12 @@ std::string with_port(const std::string& scheme, const std::string& host, int po
 // The issuer and audiences of a jwt provider / rule object.
 void set_issuer(ServiceTarget& t, const Json& provider)
 {
-    std::string issuer = text(at(provider, { "issuer" }));
+    std::string issuer = text(at(provider, {"issuer"}));
     if (issuer.empty()) {
         return;
     }
-    t.issuer = IssuerSpec{ issuer, "", "" };
-    for (const auto& a : at(provider, { "audiences" }).is_array() ? at(provider, { "audiences" }) : Json::array()) {
+    t.issuer = IssuerSpec{issuer, "", ""};
+    for (const auto& a : at(provider, {"audiences"}).is_array() ? at(provider, {"audiences"}) : Json::array()) {
         t.audiences.push_back(text(a));
     }
 }
@@ -73,43 +73,42 @@ ClusterResolver::ClusterResolver(kube::Client& client, std::string namespace_)
 std::optional<ServiceTarget> ClusterResolver::from_http_route(const std::string& name)
 {
     auto route = m_client.get_optional(
-      fmt::format("/apis/gateway.networking.k8s.io/v1/namespaces/{}/httproutes/{}", m_namespace, name),
-      "HTTPRoute " + name);
-    std::string host = route ? text(at(*route, { "spec", "hostnames", std::size_t{ 0 } })) : "";
+        fmt::format("/apis/gateway.networking.k8s.io/v1/namespaces/{}/httproutes/{}", m_namespace, name),
+        "HTTPRoute " + name);
+    std::string host = route ? text(at(*route, {"spec", "hostnames", std::size_t{0}})) : "";
     if (host.empty()) {
         return std::nullopt;
     }
     // The listener the route attaches to decides the scheme and port.
     std::string scheme = "https";
     int port = 0;
-    const Json& parent = at(*route, { "spec", "parentRefs", std::size_t{ 0 } });
-    std::string gw_name = text(at(parent, { "name" }));
-    std::string gw_ns = text(at(parent, { "namespace" }));
-    std::string section = text(at(parent, { "sectionName" }));
+    const Json& parent = at(*route, {"spec", "parentRefs", std::size_t{0}});
+    std::string gw_name = text(at(parent, {"name"}));
+    std::string gw_ns = text(at(parent, {"namespace"}));
+    std::string section = text(at(parent, {"sectionName"}));
     if (!gw_name.empty()) {
         auto gw = m_client.get_optional(fmt::format("/apis/gateway.networking.k8s.io/v1/namespaces/{}/gateways/{}",
-                                                    gw_ns.empty() ? m_namespace : gw_ns,
-                                                    gw_name),
+                                                    gw_ns.empty() ? m_namespace : gw_ns, gw_name),
                                         "Gateway " + gw_name);
-        const Json& listeners = gw ? at(*gw, { "spec", "listeners" }) : Json();
+        const Json& listeners = gw ? at(*gw, {"spec", "listeners"}) : Json();
         for (const auto& l : listeners.is_array() ? listeners : Json::array()) {
-            if (!section.empty() && text(at(l, { "name" })) != section) {
+            if (!section.empty() && text(at(l, {"name"})) != section) {
                 continue;
             }
-            scheme = text(at(l, { "protocol" })) == "HTTP" ? "http" : "https";
-            port = at(l, { "port" }).is_number_integer() ? at(l, { "port" }).get<int>() : 0;
+            scheme = text(at(l, {"protocol"})) == "HTTP" ? "http" : "https";
+            port = at(l, {"port"}).is_number_integer() ? at(l, {"port"}).get<int>() : 0;
             break;
         }
     }
     ServiceTarget t;
-    t.base_url = with_port(scheme, host, port) +
-                 prefix_path(text(
-                   at(*route, { "spec", "rules", std::size_t{ 0 }, "matches", std::size_t{ 0 }, "path", "value" })));
+    t.base_url =
+        with_port(scheme, host, port) +
+        prefix_path(text(at(*route, {"spec", "rules", std::size_t{0}, "matches", std::size_t{0}, "path", "value"})));
     auto policy = m_client.get_optional(
-      fmt::format("/apis/gateway.envoyproxy.io/v1alpha1/namespaces/{}/securitypolicies/{}-sp", m_namespace, name),
-      "SecurityPolicy " + name + "-sp");
+        fmt::format("/apis/gateway.envoyproxy.io/v1alpha1/namespaces/{}/securitypolicies/{}-sp", m_namespace, name),
+        "SecurityPolicy " + name + "-sp");
     if (policy) {
-        set_issuer(t, at(*policy, { "spec", "jwt", "providers", std::size_t{ 0 } }));
+        set_issuer(t, at(*policy, {"spec", "jwt", "providers", std::size_t{0}}));
     }
     return t;
 }
@@ -117,21 +116,20 @@ std::optional<ServiceTarget> ClusterResolver::from_http_route(const std::string&
 std::optional<ServiceTarget> ClusterResolver::from_virtual_service(const std::string& name)
 {
     auto vs = m_client.get_optional(
-      fmt::format("/apis/networking.istio.io/v1/namespaces/{}/virtualservices/{}", m_namespace, name),
-      "VirtualService " + name);
-    std::string host = vs ? text(at(*vs, { "spec", "hosts", std::size_t{ 0 } })) : "";
+        fmt::format("/apis/networking.istio.io/v1/namespaces/{}/virtualservices/{}", m_namespace, name),
+        "VirtualService " + name);
+    std::string host = vs ? text(at(*vs, {"spec", "hosts", std::size_t{0}})) : "";
     if (host.empty()) {
         return std::nullopt;
     }
     ServiceTarget t;
-    t.base_url =
-      "https://" + host +
-      prefix_path(text(at(*vs, { "spec", "http", std::size_t{ 0 }, "match", std::size_t{ 0 }, "uri", "prefix" })));
+    t.base_url = "https://" + host +
+                 prefix_path(text(at(*vs, {"spec", "http", std::size_t{0}, "match", std::size_t{0}, "uri", "prefix"})));
     auto ra = m_client.get_optional(
-      fmt::format("/apis/security.istio.io/v1/namespaces/{}/requestauthentications/{}", m_namespace, name),
-      "RequestAuthentication " + name);
+        fmt::format("/apis/security.istio.io/v1/namespaces/{}/requestauthentications/{}", m_namespace, name),
+        "RequestAuthentication " + name);
     if (ra) {
-        set_issuer(t, at(*ra, { "spec", "jwtRules", std::size_t{ 0 } }));
+        set_issuer(t, at(*ra, {"spec", "jwtRules", std::size_t{0}}));
     }
     return t;
 }
@@ -139,55 +137,53 @@ std::optional<ServiceTarget> ClusterResolver::from_virtual_service(const std::st
 std::optional<ServiceTarget> ClusterResolver::from_ingress(const std::string& name)
 {
     auto ing = m_client.get_optional(
-      fmt::format("/apis/networking.k8s.io/v1/namespaces/{}/ingresses/{}", m_namespace, name), "Ingress " + name);
-    std::string host = ing ? text(at(*ing, { "spec", "rules", std::size_t{ 0 }, "host" })) : "";
+        fmt::format("/apis/networking.k8s.io/v1/namespaces/{}/ingresses/{}", m_namespace, name), "Ingress " + name);
+    std::string host = ing ? text(at(*ing, {"spec", "rules", std::size_t{0}, "host"})) : "";
     if (host.empty()) {
         return std::nullopt;
     }
     bool tls = false;
-    const Json& entries = at(*ing, { "spec", "tls" });
+    const Json& entries = at(*ing, {"spec", "tls"});
     for (const auto& entry : entries.is_array() ? entries : Json::array()) {
-        for (const auto& h : at(entry, { "hosts" }).is_array() ? at(entry, { "hosts" }) : Json::array()) {
+        for (const auto& h : at(entry, {"hosts"}).is_array() ? at(entry, {"hosts"}) : Json::array()) {
             tls = tls || text(h) == host;
         }
     }
     ServiceTarget t;
     t.base_url =
-      (tls ? "https://" : "http://") + host +
-      prefix_path(text(at(*ing, { "spec", "rules", std::size_t{ 0 }, "http", "paths", std::size_t{ 0 }, "path" })));
+        (tls ? "https://" : "http://") + host +
+        prefix_path(text(at(*ing, {"spec", "rules", std::size_t{0}, "http", "paths", std::size_t{0}, "path"})));
     return t;
 }
 
 ServiceTarget ClusterResolver::resolve(const std::string& name)
 {
-    for (auto find : { &ClusterResolver::from_http_route,
-                       &ClusterResolver::from_virtual_service,
-                       &ClusterResolver::from_ingress }) {
+    for (auto find :
+         {&ClusterResolver::from_http_route, &ClusterResolver::from_virtual_service, &ClusterResolver::from_ingress}) {
         if (auto t = (this->*find)(name)) {
             return *t;
         }
     }
     throw Error(fmt::format("service {} in namespace {} has no HTTPRoute, VirtualService or Ingress: it is not "
                             "exposed (use --internal to go through the API server, or call its URL)",
-                            name,
-                            m_namespace));
+                            name, m_namespace));
 }
 
 std::string service_proxy_path(kube::Client& client, const std::string& namespace_, const std::string& name,
                                const std::string& path)
 {
     auto svc =
-      client.get_optional(fmt::format("/api/v1/namespaces/{}/services/{}", namespace_, name), "Service " + name);
+        client.get_optional(fmt::format("/api/v1/namespaces/{}/services/{}", namespace_, name), "Service " + name);
     if (!svc) {
         throw Error(fmt::format("service {} not found in namespace {}", name, namespace_));
     }
-    const Json& port = at(*svc, { "spec", "ports", std::size_t{ 0 } });
-    std::string port_ref = text(at(port, { "name" }));
-    if (port_ref.empty() && at(port, { "port" }).is_number_integer()) {
-        port_ref = std::to_string(at(port, { "port" }).get<int>());
+    const Json& port = at(*svc, {"spec", "ports", std::size_t{0}});
+    std::string port_ref = text(at(port, {"name"}));
+    if (port_ref.empty() && at(port, {"port"}).is_number_integer()) {
+        port_ref = std::to_string(at(port, {"port"}).get<int>());
     }
-    std::string base = fmt::format(
-      "/api/v1/namespaces/{}/services/{}{}/proxy", namespace_, name, port_ref.empty() ? "" : ":" + port_ref);
+    std::string base = fmt::format("/api/v1/namespaces/{}/services/{}{}/proxy", namespace_, name,
+                                   port_ref.empty() ? "" : ":" + port_ref);
     return join_url(base, path.empty() ? "/" : path);
 }
 
@@ -223,8 +219,7 @@ CallResult perform_internal_call(kube::Client& client, const CallRequest& req, c
     if (req.max_body != 0 && result.response.body.size() > req.max_body) {
         throw Error(fmt::format("the response body of {} is larger than --max-body ({} bytes): raise --max-body "
                                 "(0: no limit)",
-                                proxy_path,
-                                req.max_body));
+                                proxy_path, req.max_body));
     }
     return result;
 }

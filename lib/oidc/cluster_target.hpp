@@ -16,11 +16,11 @@ namespace kms::oidc {
 // NAME), the Ingress NAME (https when its tls covers the host).
 class ClusterResolver : public ServiceResolver
 {
-  public:
+public:
     ClusterResolver(kube::Client& client, std::string namespace_);
     ServiceTarget resolve(const std::string& name) override;
 
-  private:
+private:
     std::optional<ServiceTarget> from_http_route(const std::string& name);
     std::optional<ServiceTarget> from_virtual_service(const std::string& name);
     std::optional<ServiceTarget> from_ingress(const std::string& name);

@@ -24,24 +24,19 @@ std::optional<Error> password_error(const OAuthError& e, const ErrorContext& ctx
 {
     if (e.error == "invalid_grant" && e.status == 401) {
         return Error(
-          fmt::format("wrong username or password for {} at {} ({})", user_part(ctx), ctx.issuer, quoted(e)));
+            fmt::format("wrong username or password for {} at {} ({})", user_part(ctx), ctx.issuer, quoted(e)));
     }
     if (e.error == "invalid_grant") {
         return Error(fmt::format("{} may not log in at {} ({}): if the password is right, the account is disabled or "
                                  "has pending required actions (temporary password, e-mail verification, profile "
                                  "fields); sign in once at {}/account in a browser to finish them, or ask a realm "
                                  "administrator",
-                                 user_part(ctx),
-                                 ctx.issuer,
-                                 quoted(e),
-                                 ctx.issuer));
+                                 user_part(ctx), ctx.issuer, quoted(e), ctx.issuer));
     }
     if (e.error == "unauthorized_client" && e.status == 400) {
         return Error(fmt::format("client \"{}\" may not use the password grant at {} ({}): turn on \"Direct Access "
                                  "Grants\" for the client in Keycloak, or use --grant device",
-                                 ctx.client_id,
-                                 ctx.issuer,
-                                 quoted(e)));
+                                 ctx.client_id, ctx.issuer, quoted(e)));
     }
     if (e.error == "invalid_request" && e.status == 401) {
         return Error(fmt::format("the password grant was rejected by {} ({}): give --username", ctx.issuer, quoted(e)));
@@ -52,10 +47,10 @@ std::optional<Error> password_error(const OAuthError& e, const ErrorContext& ctx
 Error client_error(Grant grant, const OAuthError& e, const ErrorContext& ctx)
 {
     std::string advice = grant == Grant::client_credentials
-                           ? "client credentials need a confidential client with service accounts enabled and "
-                             "its secret (--client-secret-file or $KMS_CLIENT_SECRET)"
-                           : "check --client-id and, for a confidential client, its secret (--client-secret-file "
-                             "or $KMS_CLIENT_SECRET)";
+                             ? "client credentials need a confidential client with service accounts enabled and "
+                               "its secret (--client-secret-file or $KMS_CLIENT_SECRET)"
+                             : "check --client-id and, for a confidential client, its secret (--client-secret-file "
+                               "or $KMS_CLIENT_SECRET)";
     return Error(fmt::format("client \"{}\" was refused by {} ({}): {}", ctx.client_id, ctx.issuer, quoted(e), advice));
 }
 
@@ -100,7 +95,7 @@ Error grant_error(Grant grant, const OAuthError& e, const ErrorContext& ctx)
 {
     if (e.error.empty()) {
         return Error(
-          fmt::format("the token endpoint of {} answered HTTP {} without an OAuth error", ctx.issuer, e.status));
+            fmt::format("the token endpoint of {} answered HTTP {} without an OAuth error", ctx.issuer, e.status));
     }
     if (grant == Grant::password) {
         if (auto specific = password_error(e, ctx)) {
@@ -111,34 +106,25 @@ Error grant_error(Grant grant, const OAuthError& e, const ErrorContext& ctx)
         return client_error(grant, e, ctx);
     }
     if (grant == Grant::refresh_token && session_ended(e)) {
-        return Error(fmt::format("the session of {} at {} has ended ({}): log in again{}",
-                                 user_part(ctx),
-                                 ctx.issuer,
-                                 quoted(e),
-                                 ctx.login_command.empty() ? "" : ": " + ctx.login_command));
+        return Error(fmt::format("the session of {} at {} has ended ({}): log in again{}", user_part(ctx), ctx.issuer,
+                                 quoted(e), ctx.login_command.empty() ? "" : ": " + ctx.login_command));
     }
     if (grant == Grant::device_code && e.error == "access_denied") {
         return Error(fmt::format("the device login was denied in the browser ({})", quoted(e)));
     }
     if (grant == Grant::device_code && e.error == "expired_token") {
-        return Error(
-          fmt::format("the device code expired before the login was approved ({}): run the command again", quoted(e)));
+        return Error(fmt::format("the device code expired before the login was approved ({}): run the command again",
+                                 quoted(e)));
     }
     if (e.error == "invalid_scope") {
         return Error(fmt::format("{} refused the requested scope ({}): check --scope", ctx.issuer, quoted(e)));
     }
     if (e.error == "unsupported_grant_type") {
-        return Error(fmt::format("{} does not support the {} grant ({}): choose another --grant",
-                                 ctx.issuer,
-                                 grant_type_value(grant),
-                                 quoted(e)));
+        return Error(fmt::format("{} does not support the {} grant ({}): choose another --grant", ctx.issuer,
+                                 grant_type_value(grant), quoted(e)));
     }
-    return Error(fmt::format("the {} grant failed at {}: HTTP {} {}{}",
-                             grant_type_value(grant),
-                             ctx.issuer,
-                             e.status,
-                             e.error,
-                             e.description.empty() ? "" : ": " + e.description));
+    return Error(fmt::format("the {} grant failed at {}: HTTP {} {}{}", grant_type_value(grant), ctx.issuer, e.status,
+                             e.error, e.description.empty() ? "" : ": " + e.description));
 }
 
 } // namespace kms::oidc

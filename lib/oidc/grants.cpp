@@ -49,14 +49,14 @@ std::int64_t unix_now(const util::Clock& clock)
 
 Json TokenSet::to_json() const
 {
-    return Json{ { "access_token", access_token },
-                 { "refresh_token", refresh_token },
-                 { "id_token", id_token },
-                 { "token_type", token_type },
-                 { "scope", scope },
-                 { "received_at", received_at },
-                 { "expires_at", expires_at },
-                 { "refresh_expires_at", refresh_expires_at } };
+    return Json{{"access_token", access_token},
+                {"refresh_token", refresh_token},
+                {"id_token", id_token},
+                {"token_type", token_type},
+                {"scope", scope},
+                {"received_at", received_at},
+                {"expires_at", expires_at},
+                {"refresh_expires_at", refresh_expires_at}};
 }
 
 TokenSet TokenSet::from_json(const Json& j)
@@ -91,7 +91,7 @@ http::Response GrantClient::post(const std::string& url, Form form)
     req.url = url;
     req.timeout = m_timeout;
     req.body_is_secret = true; // passwords, secrets, refresh tokens and device codes
-    req.headers = { { "Content-Type", "application/x-www-form-urlencoded" }, { "Accept", "application/json" } };
+    req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
     // Basic first (RFC 6749 §2.3.1 makes it mandatory for servers), the form only when that is
     // what the server advertises or the user asked for it.
     bool post_only = advertises(m_provider, "client_secret_post") && !advertises(m_provider, "client_secret_basic");
@@ -116,7 +116,7 @@ TokenSet GrantClient::tokens_from(const http::Response& resp, Grant grant)
     Json j = Json::parse(resp.body, nullptr, false);
     if (!j.is_object() || string_field(j, "access_token").empty()) {
         throw Error(
-          fmt::format("the token endpoint {} answered 200 without an access_token", m_provider.token_endpoint));
+            fmt::format("the token endpoint {} answered 200 without an access_token", m_provider.token_endpoint));
     }
     TokenSet t;
     t.access_token = string_field(j, "access_token");
@@ -137,14 +137,14 @@ TokenSet GrantClient::tokens_from(const http::Response& resp, Grant grant)
     std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
     if (!type.empty() && type != "bearer") {
         throw Error(
-          fmt::format("{} issued a \"{}\" token; only Bearer tokens are supported", m_provider.issuer, t.token_type));
+            fmt::format("{} issued a \"{}\" token; only Bearer tokens are supported", m_provider.issuer, t.token_type));
     }
     return t;
 }
 
 TokenSet GrantClient::password(const std::string& username, const std::string& password, const std::string& scope)
 {
-    Form f{ { "grant_type", "password" }, { "username", username }, { "password", password } };
+    Form f{{"grant_type", "password"}, {"username", username}, {"password", password}};
     if (!scope.empty()) {
         f.emplace_back("scope", scope);
     }
@@ -159,7 +159,7 @@ TokenSet GrantClient::client_credentials(const std::string& scope)
                                 m_client.client_id),
                     ExitCode::usage);
     }
-    Form f{ { "grant_type", "client_credentials" } };
+    Form f{{"grant_type", "client_credentials"}};
     if (!scope.empty()) {
         f.emplace_back("scope", scope);
     }
@@ -169,7 +169,7 @@ TokenSet GrantClient::client_credentials(const std::string& scope)
 std::optional<TokenSet> GrantClient::refresh(const std::string& refresh_token)
 {
     http::Response resp =
-      post(m_provider.token_endpoint, { { "grant_type", "refresh_token" }, { "refresh_token", refresh_token } });
+        post(m_provider.token_endpoint, {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}});
     if (resp.status != 200 && session_ended(parse_oauth_error(resp))) {
         return std::nullopt;
     }
@@ -220,11 +220,11 @@ TokenSet GrantClient::poll_device(DeviceAuthorization device)
     while (true) {
         m_clock.sleep_for(std::chrono::seconds(interval));
         if (unix_now(m_clock) >= device.expires_at) {
-            throw grant_error(Grant::device_code, { 400, "expired_token", "the code's lifetime is over" }, m_context);
+            throw grant_error(Grant::device_code, {400, "expired_token", "the code's lifetime is over"}, m_context);
         }
-        http::Response resp = post(m_provider.token_endpoint,
-                                   { { "grant_type", std::string(grant_type_value(Grant::device_code)) },
-                                     { "device_code", device.device_code } });
+        http::Response resp =
+            post(m_provider.token_endpoint, {{"grant_type", std::string(grant_type_value(Grant::device_code))},
+                                             {"device_code", device.device_code}});
         if (resp.status == 200) {
             return tokens_from(resp, Grant::device_code);
         }
@@ -243,29 +243,24 @@ TokenSet GrantClient::poll_device(DeviceAuthorization device)
 void GrantClient::revoke(const std::string& token, std::string_view hint)
 {
     http::Response resp =
-      post(m_provider.revocation_endpoint, { { "token", token }, { "token_type_hint", std::string(hint) } });
+        post(m_provider.revocation_endpoint, {{"token", token}, {"token_type_hint", std::string(hint)}});
     // RFC 7009 §2.2: 200 also for tokens that were already invalid.
     if (resp.status != 200) {
         OAuthError e = parse_oauth_error(resp);
         throw Error(
-          fmt::format("{} did not revoke the {}: HTTP {}{}",
-                      m_provider.revocation_endpoint,
-                      hint,
-                      resp.status,
-                      e.error.empty() ? "" : " " + e.error + (e.description.empty() ? "" : ": " + e.description)));
+            fmt::format("{} did not revoke the {}: HTTP {}{}", m_provider.revocation_endpoint, hint, resp.status,
+                        e.error.empty() ? "" : " " + e.error + (e.description.empty() ? "" : ": " + e.description)));
     }
 }
 
 void GrantClient::end_session(const std::string& refresh_token)
 {
-    http::Response resp = post(m_provider.end_session_endpoint, { { "refresh_token", refresh_token } });
+    http::Response resp = post(m_provider.end_session_endpoint, {{"refresh_token", refresh_token}});
     if (resp.status != 204 && resp.status != 200) {
         OAuthError e = parse_oauth_error(resp);
         throw Error(
-          fmt::format("{} did not end the session: HTTP {}{}",
-                      m_provider.end_session_endpoint,
-                      resp.status,
-                      e.error.empty() ? "" : " " + e.error + (e.description.empty() ? "" : ": " + e.description)));
+            fmt::format("{} did not end the session: HTTP {}{}", m_provider.end_session_endpoint, resp.status,
+                        e.error.empty() ? "" : " " + e.error + (e.description.empty() ? "" : ": " + e.description)));
     }
 }
 

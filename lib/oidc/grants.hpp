@@ -54,7 +54,7 @@ struct DeviceAuthorization
 
 class GrantClient
 {
-  public:
+public:
     GrantClient(http::Client& http, ProviderInfo provider, ClientAuth client, util::Clock& clock,
                 std::chrono::milliseconds timeout, ErrorContext context);
 
@@ -74,7 +74,7 @@ class GrantClient
 
     const ProviderInfo& provider() const { return m_provider; }
 
-  private:
+private:
     http::Response post(const std::string& url, Form form);
     TokenSet tokens_from(const http::Response& resp, Grant grant);
 

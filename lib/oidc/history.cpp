@@ -52,7 +52,7 @@ std::optional<std::string> get_body(const Json& j, const char* name)
 
 bool is_credential_header(const std::string& name)
 {
-    for (const char* secret : { "authorization", "proxy-authorization", "cookie", "x-api-key" }) {
+    for (const char* secret : {"authorization", "proxy-authorization", "cookie", "x-api-key"}) {
         if (::strcasecmp(name.c_str(), secret) == 0) {
             return true;
         }
@@ -62,15 +62,8 @@ bool is_credential_header(const std::string& name)
 
 bool is_credential_param(std::string_view name)
 {
-    for (std::string_view secret : { "access_token",
-                                     "id_token",
-                                     "refresh_token",
-                                     "token",
-                                     "code",
-                                     "client_secret",
-                                     "password",
-                                     "api_key",
-                                     "apikey" }) {
+    for (std::string_view secret : {"access_token", "id_token", "refresh_token", "token", "code", "client_secret",
+                                    "password", "api_key", "apikey"}) {
         if (name == secret) {
             return true;
         }
@@ -163,17 +156,17 @@ Json HistoryEntry::to_json() const
 {
     Json h = Json::array();
     for (const auto& [k, v] : storable_headers(headers)) {
-        h.push_back(Json::array({ k, v }));
+        h.push_back(Json::array({k, v}));
     }
-    Json j{ { "time", time },
-            { "method", method },
-            { "url", storable_url(url) },
-            { "headers", h },
-            { "request_size", request_size },
-            { "status", status },
-            { "duration_ms", duration_ms },
-            { "response_size", response_size },
-            { "content_type", content_type } };
+    Json j{{"time", time},
+           {"method", method},
+           {"url", storable_url(url)},
+           {"headers", h},
+           {"request_size", request_size},
+           {"status", status},
+           {"duration_ms", duration_ms},
+           {"response_size", response_size},
+           {"content_type", content_type}};
     if (!error.empty()) {
         j["error"] = error;
     }
@@ -208,7 +201,7 @@ std::optional<HistoryEntry> HistoryEntry::from_json(const Json& j)
     e.status = j.contains("status") && j["status"].is_number_integer() ? j["status"].get<int>() : 0;
     e.error = string_field(j, "error");
     e.duration_ms =
-      j.contains("duration_ms") && j["duration_ms"].is_number_integer() ? j["duration_ms"].get<std::int64_t>() : 0;
+        j.contains("duration_ms") && j["duration_ms"].is_number_integer() ? j["duration_ms"].get<std::int64_t>() : 0;
     e.response_size = size_field(j, "response_size");
     e.content_type = string_field(j, "content_type");
     e.request_body = get_body(j, "request_body");
@@ -294,14 +287,8 @@ std::string format_history(const std::vector<HistoryEntry>& entries)
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const HistoryEntry& e = entries[i];
         std::string result = e.status != 0 ? std::to_string(e.status) : "ERR";
-        out += fmt::format("{:>4}  {}  {:<6} {}  {}  {} B  {} ms\n",
-                           i + 1,
-                           e.time,
-                           e.method,
-                           storable_url(e.url),
-                           result,
-                           e.response_size,
-                           e.duration_ms);
+        out += fmt::format("{:>4}  {}  {:<6} {}  {}  {} B  {} ms\n", i + 1, e.time, e.method, storable_url(e.url),
+                           result, e.response_size, e.duration_ms);
     }
     return out;
 }

@@ -48,7 +48,7 @@ std::optional<TokenRequest> token_request_from_json(const Json& j);
 
 class HistoryStore
 {
-  public:
+public:
     virtual ~HistoryStore() = default;
     virtual void append(const HistoryEntry& entry) = 0;
     // Oldest first; damaged lines are skipped.
@@ -59,21 +59,13 @@ class HistoryStore
 // file passes 8 MiB it is rewritten with the newest entries that fit in 4 MiB.
 class FileHistory : public HistoryStore
 {
-  public:
+public:
     explicit FileHistory(std::string path);
     void append(const HistoryEntry& entry) override;
     std::vector<HistoryEntry> load() override;
 
-  private:
+private:
     std::string m_path;
-};
-
-class MemoryHistory : public HistoryStore
-{
-  public:
-    std::vector<HistoryEntry> entries;
-    void append(const HistoryEntry& entry) override { entries.push_back(entry); }
-    std::vector<HistoryEntry> load() override { return entries; }
 };
 
 // $XDG_STATE_HOME/kubectl-microservice/history.jsonl, else ~/.local/state/….

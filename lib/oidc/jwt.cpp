@@ -47,7 +47,7 @@ std::optional<Jwt> decode_jwt(std::string_view token)
     if (!header || !claims) {
         return std::nullopt;
     }
-    return Jwt{ *header, *claims };
+    return Jwt{*header, *claims};
 }
 
 std::optional<std::int64_t> numeric_claim(const Json& claims, const char* name)
@@ -149,14 +149,14 @@ std::string describe_jwt(const Jwt& jwt, std::int64_t now)
 Json describe_jwt_json(const Jwt& jwt, std::int64_t now)
 {
     Json times = Json::object();
-    for (const char* name : { "iat", "nbf", "exp" }) {
+    for (const char* name : {"iat", "nbf", "exp"}) {
         if (auto t = numeric_claim(jwt.claims, name)) {
-            times[name] = { { "utc", format_utc(*t) }, { "seconds_from_now", *t - now } };
+            times[name] = {{"utc", format_utc(*t)}, {"seconds_from_now", *t - now}};
         }
     }
-    return Json{ { "verified", false },          { "header", jwt.header },
-                 { "claims", jwt.claims },       { "audiences", audiences(jwt.claims) },
-                 { "roles", roles(jwt.claims) }, { "times", times } };
+    return Json{{"verified", false},          {"header", jwt.header},
+                {"claims", jwt.claims},       {"audiences", audiences(jwt.claims)},
+                {"roles", roles(jwt.claims)}, {"times", times}};
 }
 
 } // namespace kms::oidc

@@ -26,7 +26,7 @@ Attempt fetch_document(http::Client& http, const std::string& issuer, std::chron
 {
     http::Request req;
     req.url = issuer + "/.well-known/openid-configuration";
-    req.headers = { { "Accept", "application/json" } };
+    req.headers = {{"Accept", "application/json"}};
     req.timeout = timeout;
     http::Response resp = http.send(req);
     Attempt a;
@@ -72,10 +72,10 @@ std::string normalize_issuer(std::string url)
 std::vector<std::string> IssuerSpec::candidates() const
 {
     if (!issuer.empty()) {
-        return { normalize_issuer(issuer) };
+        return {normalize_issuer(issuer)};
     }
     std::string base = normalize_issuer(keycloak_url);
-    return { base + "/realms/" + realm, base + "/auth/realms/" + realm };
+    return {base + "/realms/" + realm, base + "/auth/realms/" + realm};
 }
 
 std::string IssuerSpec::describe() const
@@ -86,12 +86,12 @@ std::string IssuerSpec::describe() const
 
 Json ProviderInfo::to_json() const
 {
-    return Json{ { "issuer", issuer },
-                 { "token_endpoint", token_endpoint },
-                 { "device_authorization_endpoint", device_authorization_endpoint },
-                 { "revocation_endpoint", revocation_endpoint },
-                 { "end_session_endpoint", end_session_endpoint },
-                 { "token_endpoint_auth_methods_supported", token_auth_methods } };
+    return Json{{"issuer", issuer},
+                {"token_endpoint", token_endpoint},
+                {"device_authorization_endpoint", device_authorization_endpoint},
+                {"revocation_endpoint", revocation_endpoint},
+                {"end_session_endpoint", end_session_endpoint},
+                {"token_endpoint_auth_methods_supported", token_auth_methods}};
 }
 
 ProviderInfo ProviderInfo::from_json(const Json& j)
@@ -120,23 +120,19 @@ Discovery discover(http::Client& http, const IssuerSpec& spec, std::chrono::mill
         if (normalize_issuer(info.issuer) != issuer && !spec.issuer.empty()) {
             throw Error(fmt::format("issuer mismatch: {} calls itself \"{}\"; tokens will carry that iss and gateways "
                                     "compare it byte for byte: use --issuer {}",
-                                    issuer,
-                                    info.issuer,
-                                    info.issuer));
+                                    issuer, info.issuer, info.issuer));
         }
         info.issuer = info.issuer.empty() ? issuer : normalize_issuer(info.issuer);
-        return Discovery{ issuer, info };
+        return Discovery{issuer, info};
     }
     if (unknown_realm && !spec.realm.empty()) {
-        throw Error(fmt::format("realm \"{}\" does not exist at {} (realm names are case-sensitive)",
-                                spec.realm,
+        throw Error(fmt::format("realm \"{}\" does not exist at {} (realm names are case-sensitive)", spec.realm,
                                 normalize_issuer(spec.keycloak_url)));
     }
     if (unknown_realm) {
         throw Error(fmt::format("the realm of {} does not exist (realm names are case-sensitive)", candidates.front()));
     }
-    throw Error(fmt::format("no OpenID Connect discovery document at {}: check the {}",
-                            util::join(tried, ", "),
+    throw Error(fmt::format("no OpenID Connect discovery document at {}: check the {}", util::join(tried, ", "),
                             spec.issuer.empty() ? "--keycloak URL" : "--issuer URL"));
 }
 

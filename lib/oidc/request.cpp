@@ -42,8 +42,8 @@ TokenRequest resolve_token_request(const LoginSettings& s, const spec::Config& c
         auto g = parse_login_grant(s.grant);
         if (!g) {
             throw Error(
-              fmt::format("flag --grant: unknown grant \"{}\": use password, client-credentials or device", s.grant),
-              ExitCode::usage);
+                fmt::format("flag --grant: unknown grant \"{}\": use password, client-credentials or device", s.grant),
+                ExitCode::usage);
         }
         req.grant = *g;
     }

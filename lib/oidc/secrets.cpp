@@ -33,8 +33,7 @@ std::string obtain_password(const PasswordSource& source, const util::Environmen
     if (!tty.stdin_is_tty()) {
         throw Error(fmt::format("logging in to {} needs the password of \"{}\": use --password-stdin or "
                                 "$KMS_PASSWORD, or run on a terminal to be asked",
-                                issuer,
-                                username),
+                                issuer, username),
                     ExitCode::usage);
     }
     return tty.read_secret(fmt::format("Password for {} at {}: ", username, issuer));

@@ -19,7 +19,7 @@ std::optional<ServiceTarget> target_from_service(const spec::Service& s)
     t.base_url = "https://" + *s.expose->host + (path == "/" ? "" : path);
     const spec::Auth& auth = s.expose->auth;
     if ((auth.type == spec::AuthType::jwt || auth.type == spec::AuthType::keycloak) && auth.issuer) {
-        t.issuer = IssuerSpec{ *auth.issuer, "", "" };
+        t.issuer = IssuerSpec{*auth.issuer, "", ""};
         t.audiences = auth.audiences;
     }
     return t;
@@ -41,12 +41,11 @@ ServiceTarget LoadedServicesResolver::resolve(const std::string& name)
         auto t = target_from_service(s);
         if (!t) {
             throw Error(
-              fmt::format("service {} has no expose: section: it is reachable only inside the cluster", name));
+                fmt::format("service {} has no expose: section: it is reachable only inside the cluster", name));
         }
         return *t;
     }
-    throw Error(fmt::format("no service named {} in the given files{}",
-                            name,
+    throw Error(fmt::format("no service named {} in the given files{}", name,
                             names.empty() ? std::string() : " (found: " + util::join(names, ", ") + ")"),
                 ExitCode::usage);
 }

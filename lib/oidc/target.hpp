@@ -24,7 +24,7 @@ std::optional<ServiceTarget> target_from_service(const spec::Service& s);
 // client can read them.
 class ServiceResolver
 {
-  public:
+public:
     virtual ~ServiceResolver() = default;
     virtual ServiceTarget resolve(const std::string& name) = 0;
 };
@@ -32,11 +32,11 @@ class ServiceResolver
 // Resolves among services already loaded (call NAME -f service.yaml).
 class LoadedServicesResolver : public ServiceResolver
 {
-  public:
+public:
     explicit LoadedServicesResolver(std::vector<spec::Service> services);
     ServiceTarget resolve(const std::string& name) override;
 
-  private:
+private:
     std::vector<spec::Service> m_services;
 };
 

@@ -31,7 +31,7 @@ std::string_view to_string(LoginGrant g)
 
 std::optional<LoginGrant> parse_login_grant(std::string_view s)
 {
-    for (auto g : { LoginGrant::password, LoginGrant::client_credentials, LoginGrant::device }) {
+    for (auto g : {LoginGrant::password, LoginGrant::client_credentials, LoginGrant::device}) {
         if (s == to_string(g)) {
             return g;
         }
@@ -45,7 +45,7 @@ std::vector<CacheKey> TokenRequest::keys() const
     std::string scope = normalize_scope(scopes);
     std::vector<CacheKey> out;
     for (const auto& issuer : where.candidates()) {
-        out.push_back(CacheKey{ issuer, client_id, user, scope });
+        out.push_back(CacheKey{issuer, client_id, user, scope});
     }
     return out;
 }
@@ -104,7 +104,7 @@ std::optional<CachedToken> TokenSource::load_any(const std::vector<CacheKey>& ke
 
 ClientAuth TokenSource::client_auth(const TokenRequest& req)
 {
-    ClientAuth auth{ req.client_id, std::nullopt, req.client_auth_method };
+    ClientAuth auth{req.client_id, std::nullopt, req.client_auth_method};
     if (m_inputs.client_secret) {
         auth.secret = m_inputs.client_secret();
     }
@@ -113,7 +113,7 @@ ClientAuth TokenSource::client_auth(const TokenRequest& req)
 
 ErrorContext TokenSource::context(const TokenRequest& req, const std::string& issuer) const
 {
-    return ErrorContext{ issuer, req.client_id, req.username, req.login_command() };
+    return ErrorContext{issuer, req.client_id, req.username, req.login_command()};
 }
 
 CachedToken TokenSource::get(const TokenRequest& req)
@@ -152,11 +152,7 @@ CachedToken TokenSource::refresh_or_login(const TokenRequest& req, std::optional
     std::int64_t now = unix_now(m_services.clock);
     if (cached && refresh_usable(cached->tokens, now)) {
         log(6, "token: refreshing at " + cached->provider.token_endpoint);
-        GrantClient grants(m_services.http(),
-                           cached->provider,
-                           client_auth(req),
-                           m_services.clock,
-                           m_services.timeout,
+        GrantClient grants(m_services.http(), cached->provider, client_auth(req), m_services.clock, m_services.timeout,
                            context(req, cached->key.issuer));
         if (auto fresh = grants.refresh(cached->tokens.refresh_token)) {
             cached->tokens = *fresh;
@@ -180,11 +176,7 @@ CachedToken TokenSource::login(const TokenRequest& req)
     http::Client& http = m_services.http();
     Discovery found = discover(http, req.where, m_services.timeout);
     log(6, "token: token endpoint " + found.provider.token_endpoint);
-    GrantClient grants(http,
-                       found.provider,
-                       client_auth(req),
-                       m_services.clock,
-                       m_services.timeout,
+    GrantClient grants(http, found.provider, client_auth(req), m_services.clock, m_services.timeout,
                        context(req, found.provider.issuer));
     CachedToken entry;
     std::string scope = normalize_scope(req.scopes);
@@ -223,12 +215,8 @@ LogoutResult TokenSource::logout(const TokenRequest& req)
         result.found = true;
         const TokenSet& t = cached->tokens;
         try {
-            GrantClient grants(m_services.http(),
-                               cached->provider,
-                               client_auth(req),
-                               m_services.clock,
-                               m_services.timeout,
-                               context(req, key.issuer));
+            GrantClient grants(m_services.http(), cached->provider, client_auth(req), m_services.clock,
+                               m_services.timeout, context(req, key.issuer));
             if (!cached->provider.revocation_endpoint.empty()) {
                 // Revoking the refresh token ends the session; the access token goes too, for
                 // servers that track it.

@@ -57,7 +57,7 @@ struct TokenServices
     std::function<http::Client&()> http;
     TokenStore& store;
     util::Clock& clock;
-    std::chrono::milliseconds timeout{ 30000 };
+    std::chrono::milliseconds timeout{30000};
 };
 
 // Seconds before expiry at which a token counts as stale: 30, or half the lifetime of tokens
@@ -74,7 +74,7 @@ struct LogoutResult
 
 class TokenSource
 {
-  public:
+public:
     TokenSource(TokenServices services, LoginInputs inputs);
 
     CachedToken get(const TokenRequest& req);
@@ -83,7 +83,7 @@ class TokenSource
     CachedToken renew(const TokenRequest& req, const std::string& rejected);
     LogoutResult logout(const TokenRequest& req);
 
-  private:
+private:
     std::optional<CachedToken> load_any(const std::vector<CacheKey>& keys);
     CachedToken refresh_or_login(const TokenRequest& req, std::optional<CachedToken> cached);
     CachedToken login(const TokenRequest& req);

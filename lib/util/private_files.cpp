@@ -94,9 +94,9 @@ void ensure_private_dir(const std::string& dir)
 
 void write_private_file(const std::string& path, const std::string& content)
 {
-    static std::atomic<unsigned> counter{ 0 };
+    static std::atomic<unsigned> counter{0};
     std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter++);
-    Fd f{ ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600) };
+    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
     if (f.fd < 0) {
         throw os_error("write", path, errno);
     }
@@ -116,7 +116,7 @@ void write_private_file(const std::string& path, const std::string& content)
 
 void append_private_file(const std::string& path, const std::string& text)
 {
-    Fd f{ ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600) };
+    Fd f{::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600)};
     if (f.fd < 0) {
         throw os_error("write", path, errno);
     }

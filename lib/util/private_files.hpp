@@ -25,13 +25,13 @@ bool remove_file(const std::string& path);
 // holds it, `on_wait` is called once before blocking (to tell the user why nothing happens).
 class FileLock
 {
-  public:
+public:
     explicit FileLock(const std::string& path, const std::function<void()>& on_wait = {});
     ~FileLock();
     FileLock(const FileLock&) = delete;
     FileLock& operator=(const FileLock&) = delete;
 
-  private:
+private:
     int m_fd = -1;
 };
 

@@ -65,14 +65,14 @@ extern "C" void restore_tty_and_reraise(int sig)
 
 class RealTerminal : public Terminal
 {
-  public:
+public:
     bool stdin_is_tty() const override { return ::isatty(STDIN_FILENO) == 1; }
     bool stdout_is_tty() const override { return ::isatty(STDOUT_FILENO) == 1; }
 
     std::string read_secret(const std::string& prompt) override { return ask(prompt, false); }
     std::string read_line(const std::string& prompt) override { return ask(prompt, true); }
 
-  private:
+private:
     // Asks on /dev/tty, not stdin/stdout, so pipes and $(…) around the command are unaffected.
     static std::string ask(const std::string& prompt, bool echo)
     {

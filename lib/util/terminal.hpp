@@ -8,7 +8,7 @@ namespace kms::util {
 // The user's terminal: whether a stream is one, and asking for a secret without echo.
 class Terminal
 {
-  public:
+public:
     virtual ~Terminal() = default;
     virtual bool stdin_is_tty() const = 0;
     virtual bool stdout_is_tty() const = 0;
@@ -24,7 +24,7 @@ Terminal& real_terminal();
 // A terminal for tests: scripted answers, recorded prompts.
 class FakeTerminal : public Terminal
 {
-  public:
+public:
     bool in_tty = false;
     bool out_tty = false;
     std::vector<std::string> answers; // consumed front to back

@@ -15,7 +15,7 @@
 namespace kms::test {
 
 // An unsigned compact JWS with these claims (the signature segment is not checked anywhere).
-inline std::string make_jwt(const Json& claims, const Json& header = Json{ { "alg", "RS256" }, { "typ", "JWT" } })
+inline std::string make_jwt(const Json& claims, const Json& header = Json{{"alg", "RS256"}, {"typ", "JWT"}})
 {
     return util::base64_encode(header.dump(), true) + "." + util::base64_encode(claims.dump(), true) + ".c2ln";
 }
@@ -41,13 +41,13 @@ inline std::string form_value(const std::string& body, const std::string& name)
 
 inline http::Response json_answer(int status, const Json& body)
 {
-    return FakeHttp::answer(status, body.dump(), { { "Content-Type", "application/json" } });
+    return FakeHttp::answer(status, body.dump(), {{"Content-Type", "application/json"}});
 }
 
 // A fresh directory under the system temp dir, removed with everything in it at scope exit.
 class ScratchDir
 {
-  public:
+public:
     ScratchDir()
     {
         std::string tmpl = (std::filesystem::temp_directory_path() / "kms-oidc-XXXXXX").string();

@@ -19,7 +19,7 @@ oidc::CachedToken sample(const oidc::CacheKey& key)
     t.grant = "password";
     t.provider.issuer = key.issuer;
     t.provider.token_endpoint = key.issuer + "/protocol/openid-connect/token";
-    t.provider.token_auth_methods = { "client_secret_basic", "client_secret_post" };
+    t.provider.token_auth_methods = {"client_secret_basic", "client_secret_post"};
     t.tokens.access_token = "at";
     t.tokens.refresh_token = "rt";
     t.tokens.received_at = 100;
@@ -37,7 +37,7 @@ int mode_of(const std::string& path)
     return static_cast<int>(st.st_mode & 0777);
 }
 
-const oidc::CacheKey k_key{ "http://127.0.0.1:1/realms/test", "istio", "alice", "openid" };
+const oidc::CacheKey k_key{"http://127.0.0.1:1/realms/test", "istio", "alice", "openid"};
 
 } // namespace
 
@@ -49,19 +49,19 @@ TEST_CASE("oidc::CacheKey::stem depends on every field and leaks none")
     CHECK(stem.size() == 64);
     CHECK(stem.find("alice") == std::string::npos);
     CHECK(stem == oidc::CacheKey(k_key).stem());
-    for (auto changed : { oidc::CacheKey{ "http://127.0.0.1:1/realms/other", "istio", "alice", "openid" },
-                          oidc::CacheKey{ k_key.issuer, "cli", "alice", "openid" },
-                          oidc::CacheKey{ k_key.issuer, "istio", "bob", "openid" },
-                          oidc::CacheKey{ k_key.issuer, "istio", "alice", "" } }) {
+    for (auto changed :
+         {oidc::CacheKey{"http://127.0.0.1:1/realms/other", "istio", "alice", "openid"},
+          oidc::CacheKey{k_key.issuer, "cli", "alice", "openid"},
+          oidc::CacheKey{k_key.issuer, "istio", "bob", "openid"}, oidc::CacheKey{k_key.issuer, "istio", "alice", ""}}) {
         CHECK(changed.stem() != stem);
     }
     // Field boundaries matter: ("ab", "c") is not ("a", "bc").
-    CHECK(oidc::CacheKey{ "ab", "c", "", "" }.stem() != oidc::CacheKey{ "a", "bc", "", "" }.stem());
+    CHECK(oidc::CacheKey{"ab", "c", "", ""}.stem() != oidc::CacheKey{"a", "bc", "", ""}.stem());
 }
 
 TEST_CASE("oidc::normalize_scope sorts and de-duplicates words")
 {
-    CHECK(oidc::normalize_scope({ "profile openid", "openid", " email " }) == "email openid profile");
+    CHECK(oidc::normalize_scope({"profile openid", "openid", " email "}) == "email openid profile");
     CHECK(oidc::normalize_scope({}) == "");
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("oidc::FileTokenStore tightens a directory others can read")
 TEST_CASE("oidc::default_token_dir follows XDG")
 {
     util::MapEnvironment env;
-    env.vars = { { "HOME", "/home/u" } };
+    env.vars = {{"HOME", "/home/u"}};
     CHECK(oidc::default_token_dir(env) == "/home/u/.cache/kubectl-microservice/tokens");
     env.vars["XDG_CACHE_HOME"] = "/x/cache";
     CHECK(oidc::default_token_dir(env) == "/x/cache/kubectl-microservice/tokens");

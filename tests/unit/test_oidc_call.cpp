@@ -13,7 +13,7 @@ namespace {
 // Tokens "t1", "t2", … ; counts renewals.
 class CountingBearer : public oidc::BearerSource
 {
-  public:
+public:
     int issued = 1;
     std::vector<std::string> rejected;
     std::string token() override { return "t" + std::to_string(issued); }
@@ -59,11 +59,11 @@ TEST_CASE("call exit codes by status class")
 
 TEST_CASE("oidc::parse_header_flags takes 'Name: value' only")
 {
-    auto h = oidc::parse_header_flags({ "X-A: 1", "Accept:application/json", "X-Empty:" });
-    CHECK(h == http::Headers{ { "X-A", "1" }, { "Accept", "application/json" }, { "X-Empty", "" } });
-    CHECK_THROWS_WITH_AS(oidc::parse_header_flags({ "no-colon" }), doctest::Contains("expected 'Name: value'"), Error);
-    CHECK_THROWS_AS(oidc::parse_header_flags({ ": v" }), Error);
-    CHECK_THROWS_AS(oidc::parse_header_flags({ "Bad Name: v" }), Error);
+    auto h = oidc::parse_header_flags({"X-A: 1", "Accept:application/json", "X-Empty:"});
+    CHECK(h == http::Headers{{"X-A", "1"}, {"Accept", "application/json"}, {"X-Empty", ""}});
+    CHECK_THROWS_WITH_AS(oidc::parse_header_flags({"no-colon"}), doctest::Contains("expected 'Name: value'"), Error);
+    CHECK_THROWS_AS(oidc::parse_header_flags({": v"}), Error);
+    CHECK_THROWS_AS(oidc::parse_header_flags({"Bad Name: v"}), Error);
 }
 
 TEST_CASE("oidc::join_url")
@@ -79,16 +79,16 @@ TEST_CASE("perform_call attaches the token and retries once on 'Jwt is expired'"
     CallRig rig;
     rig.http.handler = [](const http::Request& r) {
         if (auth_header(r) == "Bearer t1") {
-            return test::FakeHttp::answer(401, "Jwt is expired", { { "WWW-Authenticate", "Bearer realm=\"x\"" } });
+            return test::FakeHttp::answer(401, "Jwt is expired", {{"WWW-Authenticate", "Bearer realm=\"x\""}});
         }
-        return test::json_answer(200, Json{ { "ok", true } });
+        return test::json_answer(200, Json{{"ok", true}});
     };
     oidc::CallRequest req;
     req.url = "http://svc/echo";
     auto result = oidc::perform_call(*rig.client, req, &rig.bearer, rig.clock);
     CHECK(result.response.status == 200);
     CHECK(result.renewed);
-    CHECK(rig.bearer.rejected == std::vector<std::string>{ "t1" });
+    CHECK(rig.bearer.rejected == std::vector<std::string>{"t1"});
     CHECK(rig.http.requests.size() == 2);
     CHECK(result.response.body == R"({"ok":true})");
 }
@@ -118,10 +118,10 @@ TEST_CASE("perform_call keeps an Authorization header the user gave, and sends n
     rig.http.handler = [](const http::Request&) { return test::FakeHttp::answer(200, "x"); };
     oidc::CallRequest req;
     req.url = "http://svc/";
-    req.headers = { { "authorization", "Basic abc" } };
+    req.headers = {{"authorization", "Basic abc"}};
     auto r1 = oidc::perform_call(*rig.client, req, &rig.bearer, rig.clock);
     CHECK_FALSE(r1.sent_token);
-    CHECK(rig.http.requests.back().headers == http::Headers{ { "authorization", "Basic abc" } });
+    CHECK(rig.http.requests.back().headers == http::Headers{{"authorization", "Basic abc"}});
     req.headers.clear();
     oidc::perform_call(*rig.client, req, nullptr, rig.clock);
     CHECK(auth_header(rig.http.requests.back()).empty());
@@ -161,24 +161,24 @@ TEST_CASE("gateway hints for Envoy's JWT answers")
 
 TEST_CASE("render_body: pretty JSON on a terminal, bytes otherwise, binary refused on a terminal")
 {
-    auto json = test::json_answer(200, Json{ { "a", 1 } });
+    auto json = test::json_answer(200, Json{{"a", 1}});
     CHECK(oidc::render_body(json, oidc::BodyFormat::automatic, true) == "{\n  \"a\": 1\n}\n");
     CHECK(oidc::render_body(json, oidc::BodyFormat::automatic, false) == R"({"a":1})");
     CHECK(oidc::render_body(json, oidc::BodyFormat::yaml, false) == "a: 1\n");
     CHECK(oidc::render_body(json, oidc::BodyFormat::json, false) == "{\n  \"a\": 1\n}\n");
 
     auto bin =
-      test::FakeHttp::answer(200, std::string("\x00\x01\xff", 3), { { "Content-Type", "application/octet-stream" } });
+        test::FakeHttp::answer(200, std::string("\x00\x01\xff", 3), {{"Content-Type", "application/octet-stream"}});
     CHECK(oidc::is_binary(bin));
     CHECK_THROWS_WITH(oidc::render_body(bin, oidc::BodyFormat::automatic, true), doctest::Contains("-o raw"));
     CHECK(oidc::render_body(bin, oidc::BodyFormat::raw, true) == bin.body);
     CHECK(oidc::render_body(bin, oidc::BodyFormat::automatic, false) == bin.body);
 
-    auto text = test::FakeHttp::answer(200, "hello", { { "Content-Type", "text/plain; charset=utf-8" } });
+    auto text = test::FakeHttp::answer(200, "hello", {{"Content-Type", "text/plain; charset=utf-8"}});
     CHECK_FALSE(oidc::is_binary(text));
     CHECK(oidc::render_body(text, oidc::BodyFormat::automatic, true) == "hello\n");
     CHECK_THROWS_WITH(oidc::render_body(text, oidc::BodyFormat::json, false), doctest::Contains("not JSON"));
-    auto yaml = test::FakeHttp::answer(200, "a: 1\n", { { "Content-Type", "application/yaml" } });
+    auto yaml = test::FakeHttp::answer(200, "a: 1\n", {{"Content-Type", "application/yaml"}});
     CHECK(oidc::render_body(yaml, oidc::BodyFormat::yaml, false) == "a: 1\n");
     // Without a Content-Type the bytes decide.
     CHECK(oidc::is_binary(test::FakeHttp::answer(200, std::string("a\0b", 3))));
@@ -197,7 +197,7 @@ TEST_CASE("oidc::is_utf8 is strict")
 
 TEST_CASE("render_head shows the status line and headers")
 {
-    auto r = test::FakeHttp::answer(404, "", { { "Content-Type", "text/plain" } });
+    auto r = test::FakeHttp::answer(404, "", {{"Content-Type", "text/plain"}});
     CHECK(oidc::render_head(r) == "HTTP 404 Not Found\nContent-Type: text/plain\n\n");
 }
 

@@ -9,14 +9,12 @@ using oidc::Grant;
 
 namespace {
 
-const oidc::ErrorContext k_ctx{ "https://sso/realms/acme",
-                                "istio",
-                                "alice",
-                                "kubectl microservice token --issuer https://sso/realms/acme" };
+const oidc::ErrorContext k_ctx{"https://sso/realms/acme", "istio", "alice",
+                               "kubectl microservice token --issuer https://sso/realms/acme"};
 
 std::string message(Grant g, int status, const std::string& error, const std::string& description)
 {
-    return oidc::grant_error(g, { status, error, description }, k_ctx).what();
+    return oidc::grant_error(g, {status, error, description}, k_ctx).what();
 }
 
 bool has(const std::string& s, const std::string& part)
@@ -31,7 +29,7 @@ TEST_SUITE_BEGIN("oidc");
 TEST_CASE("oidc::parse_oauth_error reads error and error_description leniently")
 {
     auto e = oidc::parse_oauth_error(test::json_answer(
-      401, Json{ { "error", "invalid_grant" }, { "error_description", "Invalid user credentials" }, { "x", 1 } }));
+        401, Json{{"error", "invalid_grant"}, {"error_description", "Invalid user credentials"}, {"x", 1}}));
     CHECK(e.status == 401);
     CHECK(e.error == "invalid_grant");
     CHECK(e.description == "Invalid user credentials");
@@ -51,7 +49,7 @@ TEST_CASE("password grant errors are classified by status and error, quoting the
     CHECK(has(setup, "https://sso/realms/acme/account"));
 
     std::string direct =
-      message(Grant::password, 400, "unauthorized_client", "Client not allowed for direct access grants");
+        message(Grant::password, 400, "unauthorized_client", "Client not allowed for direct access grants");
     CHECK(has(direct, "Direct Access Grants"));
     CHECK(has(direct, "--grant device"));
 
@@ -63,7 +61,7 @@ TEST_CASE("password grant errors are classified by status and error, quoting the
 TEST_CASE("client authentication failures point at the client id and secret")
 {
     std::string bad_secret =
-      message(Grant::client_credentials, 401, "unauthorized_client", "Invalid client or Invalid client credentials");
+        message(Grant::client_credentials, 401, "unauthorized_client", "Invalid client or Invalid client credentials");
     CHECK(has(bad_secret, "client \"istio\" was refused"));
     CHECK(has(bad_secret, "service accounts"));
     CHECK(has(message(Grant::password, 401, "invalid_client", "client authentication failed"), "--client-secret-file"));
@@ -71,9 +69,9 @@ TEST_CASE("client authentication failures point at the client id and secret")
 
 TEST_CASE("an ended session means logging in again")
 {
-    CHECK(oidc::session_ended({ 400, "invalid_grant", "Session not active" }));
-    CHECK(oidc::session_ended({ 400, "invalid_grant", "Token is not active" }));
-    CHECK_FALSE(oidc::session_ended({ 401, "unauthorized_client", "" }));
+    CHECK(oidc::session_ended({400, "invalid_grant", "Session not active"}));
+    CHECK(oidc::session_ended({400, "invalid_grant", "Token is not active"}));
+    CHECK_FALSE(oidc::session_ended({401, "unauthorized_client", ""}));
     std::string m = message(Grant::refresh_token, 400, "invalid_grant", "Token is not active");
     CHECK(has(m, "has ended (Token is not active): log in again: kubectl microservice token --issuer"));
 }

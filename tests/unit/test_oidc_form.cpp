@@ -10,15 +10,15 @@ TEST_SUITE_BEGIN("oidc");
 
 TEST_CASE("oidc::form_encode escapes like a browser form (and Python's urlencode)")
 {
-    CHECK(oidc::form_encode({ { "a b", "x&y=z" }, { "u", "ü~.-_*" } }) == "a+b=x%26y%3Dz&u=%C3%BC~.-_%2A");
+    CHECK(oidc::form_encode({{"a b", "x&y=z"}, {"u", "ü~.-_*"}}) == "a+b=x%26y%3Dz&u=%C3%BC~.-_%2A");
     CHECK(oidc::form_encode({}) == "");
-    CHECK(oidc::form_encode({ { "grant_type", "password" }, { "password", "" } }) == "grant_type=password&password=");
+    CHECK(oidc::form_encode({{"grant_type", "password"}, {"password", ""}}) == "grant_type=password&password=");
 }
 
 TEST_CASE("oidc::form_unescape reverses form_escape and keeps malformed escapes")
 {
     for (const std::string& s :
-         std::vector<std::string>{ "plain", "with space", "p:ss%w/rd é", "a+b&c=d", std::string("nul\0byte", 8) }) {
+         std::vector<std::string>{"plain", "with space", "p:ss%w/rd é", "a+b&c=d", std::string("nul\0byte", 8)}) {
         CHECK(oidc::form_unescape(oidc::form_escape(s)) == s);
     }
     CHECK(oidc::form_unescape("100%") == "100%");
@@ -35,8 +35,7 @@ TEST_CASE("oidc::basic_authorization form-encodes id and secret before base64 (R
 
 TEST_CASE("test helper form_value finds decoded values")
 {
-    std::string body =
-      oidc::form_encode({ { "grant_type", "password" }, { "username", "a b" }, { "password", "x&y" } });
+    std::string body = oidc::form_encode({{"grant_type", "password"}, {"username", "a b"}, {"password", "x&y"}});
     CHECK(test::form_value(body, "username") == "a b");
     CHECK(test::form_value(body, "password") == "x&y");
     CHECK(test::form_value(body, "scope") == "");

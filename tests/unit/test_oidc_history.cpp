@@ -17,7 +17,7 @@ oidc::HistoryEntry entry(int status)
     e.time = "2026-01-01T00:00:00Z";
     e.method = "POST";
     e.url = "https://svc.test/api?x=1&access_token=abc";
-    e.headers = { { "Authorization", "Bearer abc" }, { "Content-Type", "application/json" }, { "cookie", "s=1" } };
+    e.headers = {{"Authorization", "Bearer abc"}, {"Content-Type", "application/json"}, {"cookie", "s=1"}};
     e.request_size = 7;
     e.request_body = "{\"a\":1}";
     e.status = status;
@@ -28,7 +28,7 @@ oidc::HistoryEntry entry(int status)
     auth.where.issuer = "https://sso.test/realms/acme";
     auth.client_id = "istio";
     auth.username = "alice";
-    auth.scopes = { "openid" };
+    auth.scopes = {"openid"};
     e.auth = auth;
     return e;
 }
@@ -39,11 +39,11 @@ TEST_SUITE_BEGIN("oidc");
 
 TEST_CASE("history never stores credentials")
 {
-    CHECK(oidc::storable_headers({ { "Authorization", "Bearer x" },
-                                   { "PROXY-AUTHORIZATION", "y" },
-                                   { "X-Api-Key", "k" },
-                                   { "Cookie", "c" },
-                                   { "Accept", "a" } }) == http::Headers{ { "Accept", "a" } });
+    CHECK(oidc::storable_headers({{"Authorization", "Bearer x"},
+                                  {"PROXY-AUTHORIZATION", "y"},
+                                  {"X-Api-Key", "k"},
+                                  {"Cookie", "c"},
+                                  {"Accept", "a"}}) == http::Headers{{"Accept", "a"}});
     CHECK(oidc::storable_url("https://h/p?access_token=abc&q=1&password=pw#frag") ==
           "https://h/p?access_token=REDACTED&q=1&password=REDACTED#frag");
     CHECK(oidc::storable_url("https://h/p") == "https://h/p");
@@ -58,15 +58,15 @@ TEST_CASE("history entries survive JSON, binary bodies as base64")
     auto back = oidc::HistoryEntry::from_json(entry(201).to_json());
     REQUIRE(back);
     CHECK(back->status == 201);
-    CHECK(back->headers == http::Headers{ { "Content-Type", "application/json" } });
+    CHECK(back->headers == http::Headers{{"Content-Type", "application/json"}});
     CHECK(back->request_body == std::optional<std::string>("{\"a\":1}"));
     CHECK(back->response_body == std::optional<std::string>(std::string("\xff\x00\x01", 3)));
     REQUIRE(back->auth);
     CHECK(back->auth->where.issuer == "https://sso.test/realms/acme");
     CHECK(back->auth->username == "alice");
-    CHECK(back->auth->scopes == std::vector<std::string>{ "openid" });
+    CHECK(back->auth->scopes == std::vector<std::string>{"openid"});
     CHECK(back->url == "https://svc.test/api?x=1&access_token=REDACTED");
-    CHECK_FALSE(oidc::HistoryEntry::from_json(Json{ { "url", "x" } }));
+    CHECK_FALSE(oidc::HistoryEntry::from_json(Json{{"url", "x"}}));
 }
 
 TEST_CASE("FileHistory appends JSON lines in a private file and skips damaged lines")
@@ -115,10 +115,10 @@ TEST_CASE("format_history numbers entries from the oldest")
     auto e = entry(200);
     auto failed = entry(0);
     failed.error = "cannot reach svc";
-    std::string text = oidc::format_history({ e, failed });
-    CHECK(
-      text.find("   1  2026-01-01T00:00:00Z  POST   https://svc.test/api?x=1&access_token=REDACTED  200  3 B  12 ms") !=
-      std::string::npos);
+    std::string text = oidc::format_history({e, failed});
+    CHECK(text.find(
+              "   1  2026-01-01T00:00:00Z  POST   https://svc.test/api?x=1&access_token=REDACTED  200  3 B  12 ms") !=
+          std::string::npos);
     CHECK(text.find("   2  ") != std::string::npos);
     CHECK(text.find("ERR") != std::string::npos);
 }
@@ -126,7 +126,7 @@ TEST_CASE("format_history numbers entries from the oldest")
 TEST_CASE("default_history_path follows XDG_STATE_HOME")
 {
     util::MapEnvironment env;
-    env.vars = { { "HOME", "/home/u" } };
+    env.vars = {{"HOME", "/home/u"}};
     CHECK(oidc::default_history_path(env) == "/home/u/.local/state/kubectl-microservice/history.jsonl");
     env.vars["XDG_STATE_HOME"] = "/s";
     CHECK(oidc::default_history_path(env) == "/s/kubectl-microservice/history.jsonl");

@@ -10,17 +10,17 @@ namespace {
 
 Json keycloak_claims()
 {
-    return Json{ { "exp", 1700000300 },
-                 { "iat", 1700000000 },
-                 { "iss", "http://127.0.0.1:8080/realms/test" },
-                 { "aud", Json::array({ "api", "account" }) },
-                 { "sub", "f1e2" },
-                 { "typ", "Bearer" },
-                 { "azp", "istio" },
-                 { "scope", "openid profile" },
-                 { "preferred_username", "alice" },
-                 { "realm_access", { { "roles", Json::array({ "user", "dev" }) } } },
-                 { "resource_access", { { "account", { { "roles", Json::array({ "manage-account" }) } } } } } };
+    return Json{{"exp", 1700000300},
+                {"iat", 1700000000},
+                {"iss", "http://127.0.0.1:8080/realms/test"},
+                {"aud", Json::array({"api", "account"})},
+                {"sub", "f1e2"},
+                {"typ", "Bearer"},
+                {"azp", "istio"},
+                {"scope", "openid profile"},
+                {"preferred_username", "alice"},
+                {"realm_access", {{"roles", Json::array({"user", "dev"})}}},
+                {"resource_access", {{"account", {{"roles", Json::array({"manage-account"})}}}}}};
 }
 
 } // namespace
@@ -30,7 +30,7 @@ TEST_SUITE_BEGIN("oidc");
 TEST_CASE("oidc::decode_jwt reads unpadded base64url segments")
 {
     // Claims whose base64url form needs padding and uses '-' / '_'.
-    Json claims{ { "sub", "?~>?~>" }, { "n", 1 } };
+    Json claims{{"sub", "?~>?~>"}, {"n", 1}};
     auto jwt = oidc::decode_jwt(test::make_jwt(claims));
     REQUIRE(jwt);
     CHECK(jwt->claims == claims);
@@ -48,10 +48,10 @@ TEST_CASE("oidc::decode_jwt rejects opaque and malformed tokens")
 
 TEST_CASE("oidc::audiences accepts a string or an array; roles flattens Keycloak's claims")
 {
-    CHECK(oidc::audiences(Json{ { "aud", "api" } }) == std::vector<std::string>{ "api" });
-    CHECK(oidc::audiences(keycloak_claims()) == std::vector<std::string>{ "api", "account" });
+    CHECK(oidc::audiences(Json{{"aud", "api"}}) == std::vector<std::string>{"api"});
+    CHECK(oidc::audiences(keycloak_claims()) == std::vector<std::string>{"api", "account"});
     CHECK(oidc::audiences(Json::object()).empty());
-    CHECK(oidc::roles(keycloak_claims()) == std::vector<std::string>{ "user", "dev", "account:manage-account" });
+    CHECK(oidc::roles(keycloak_claims()) == std::vector<std::string>{"user", "dev", "account:manage-account"});
 }
 
 TEST_CASE("oidc::format_utc and format_relative")

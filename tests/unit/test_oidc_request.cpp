@@ -12,7 +12,7 @@ spec::Config with_keycloak(std::string username = "")
 {
     spec::Config c;
     c.path = "/home/u/.config/kubectl-microservice/config.yaml";
-    c.keycloak = spec::KeycloakConfig{ "https://sso.example.com", "acme", "portal", std::move(username) };
+    c.keycloak = spec::KeycloakConfig{"https://sso.example.com", "acme", "portal", std::move(username)};
     return c;
 }
 
@@ -23,20 +23,20 @@ TEST_SUITE_BEGIN("oidc");
 TEST_CASE("resolve_token_request: flags win over the environment and the config")
 {
     util::MapEnvironment env;
-    env.vars = { { "KMS_USERNAME", "env-user" } };
+    env.vars = {{"KMS_USERNAME", "env-user"}};
     oidc::LoginSettings s;
     s.issuer = "https://login.example.com/realms/x";
     s.username = "flag-user";
     s.client_id = "cli";
     s.grant = "device";
-    s.scopes = { "openid" };
+    s.scopes = {"openid"};
     auto r = oidc::resolve_token_request(s, with_keycloak("config-user"), env);
     CHECK(r.where.issuer == "https://login.example.com/realms/x");
     CHECK(r.where.keycloak_url.empty());
     CHECK(r.username == "flag-user");
     CHECK(r.client_id == "cli");
     CHECK(r.grant == oidc::LoginGrant::device);
-    CHECK(r.scopes == std::vector<std::string>{ "openid" });
+    CHECK(r.scopes == std::vector<std::string>{"openid"});
 }
 
 TEST_CASE("resolve_token_request: the config's keycloak section and $KMS_USERNAME fill the gaps")
@@ -49,7 +49,7 @@ TEST_CASE("resolve_token_request: the config's keycloak section and $KMS_USERNAM
     CHECK(r.client_id == "portal");
     CHECK(r.username == "config-user");
     CHECK(r.grant == oidc::LoginGrant::password);
-    env.vars = { { "KMS_USERNAME", "env-user" } };
+    env.vars = {{"KMS_USERNAME", "env-user"}};
     CHECK(oidc::resolve_token_request(none, with_keycloak("config-user"), env).username == "env-user");
     oidc::LoginSettings realm_only;
     realm_only.realm = "other";
@@ -111,7 +111,7 @@ TEST_CASE("LoginSettings::any")
 {
     oidc::LoginSettings s;
     CHECK_FALSE(s.any());
-    s.scopes = { "openid" };
+    s.scopes = {"openid"};
     CHECK(s.any());
 }
 

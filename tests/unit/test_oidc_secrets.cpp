@@ -9,7 +9,7 @@ namespace {
 
 oidc::PasswordSource from_stdin(std::string text)
 {
-    return { true, [text] { return text; } };
+    return {true, [text] { return text; }};
 }
 
 } // namespace
@@ -21,14 +21,14 @@ TEST_CASE("obtain_password: --password-stdin, then $KMS_PASSWORD, then a prompt 
     util::MapEnvironment env;
     util::FakeTerminal tty;
     tty.in_tty = true;
-    tty.answers = { "typed" };
-    env.vars = { { "KMS_PASSWORD", "from-env" } };
+    tty.answers = {"typed"};
+    env.vars = {{"KMS_PASSWORD", "from-env"}};
     CHECK(oidc::obtain_password(from_stdin("piped\r\n"), env, tty, "alice", "https://sso/realms/a") == "piped");
     CHECK(oidc::obtain_password({}, env, tty, "alice", "https://sso/realms/a") == "from-env");
     CHECK(tty.prompts.empty());
     env.vars.clear();
     CHECK(oidc::obtain_password({}, env, tty, "alice", "https://sso/realms/a") == "typed");
-    CHECK(tty.prompts == std::vector<std::string>{ "Password for alice at https://sso/realms/a: " });
+    CHECK(tty.prompts == std::vector<std::string>{"Password for alice at https://sso/realms/a: "});
 }
 
 TEST_CASE("obtain_password: without a terminal the error names every way to give it")
@@ -54,7 +54,7 @@ TEST_CASE("obtain_client_secret: a file, then $KMS_CLIENT_SECRET, else none")
     util::MapEnvironment env;
     fs.files["/s"] = "s3cret\n";
     fs.files["/empty"] = "\n";
-    env.vars = { { "KMS_CLIENT_SECRET", "from-env" } };
+    env.vars = {{"KMS_CLIENT_SECRET", "from-env"}};
     CHECK(oidc::obtain_client_secret("/s", fs, env) == std::optional<std::string>("s3cret"));
     CHECK(oidc::obtain_client_secret("", fs, env) == std::optional<std::string>("from-env"));
     CHECK_THROWS_WITH(oidc::obtain_client_secret("/none", fs, env), "flag --client-secret-file: /none does not exist");

@@ -17,7 +17,7 @@ struct FakeIdp
 {
     std::string base = "https://sso.test";
     std::string issuer = "https://sso.test/realms/acme";
-    std::vector<std::string> auth_methods{ "client_secret_basic", "client_secret_post" };
+    std::vector<std::string> auth_methods{"client_secret_basic", "client_secret_post"};
     int ttl = 300;
     bool refresh_ok = true;
     int pending_polls = 2; // device: authorization_pending answers before approval
@@ -38,12 +38,12 @@ struct FakeIdp
     Json tokens()
     {
         ++issued;
-        return Json{ { "access_token", test::make_jwt(Json{ { "n", issued }, { "iss", issuer } }) },
-                     { "refresh_token", "rt-" + std::to_string(issued) },
-                     { "expires_in", ttl },
-                     { "refresh_expires_in", 1800 },
-                     { "token_type", "Bearer" },
-                     { "scope", "openid profile" } };
+        return Json{{"access_token", test::make_jwt(Json{{"n", issued}, {"iss", issuer}})},
+                    {"refresh_token", "rt-" + std::to_string(issued)},
+                    {"expires_in", ttl},
+                    {"refresh_expires_in", 1800},
+                    {"token_type", "Bearer"},
+                    {"scope", "openid profile"}};
     }
 
     http::Response handle(const http::Request& r)
@@ -51,23 +51,21 @@ struct FakeIdp
         if (r.url == issuer + "/.well-known/openid-configuration") {
             ++discovery;
             return test::json_answer(
-              200,
-              Json{ { "issuer", issuer },
-                    { "token_endpoint", issuer + "/protocol/openid-connect/token" },
-                    { "device_authorization_endpoint", issuer + "/protocol/openid-connect/auth/device" },
-                    { "revocation_endpoint", issuer + "/protocol/openid-connect/revoke" },
-                    { "token_endpoint_auth_methods_supported", auth_methods } });
+                200, Json{{"issuer", issuer},
+                          {"token_endpoint", issuer + "/protocol/openid-connect/token"},
+                          {"device_authorization_endpoint", issuer + "/protocol/openid-connect/auth/device"},
+                          {"revocation_endpoint", issuer + "/protocol/openid-connect/revoke"},
+                          {"token_endpoint_auth_methods_supported", auth_methods}});
         }
         if (r.url.find("/.well-known/") != std::string::npos) {
-            return test::json_answer(404, Json{ { "error", "Unable to find matching target resource method" } });
+            return test::json_answer(404, Json{{"error", "Unable to find matching target resource method"}});
         }
         if (r.url.ends_with("/auth/device")) {
-            return test::json_answer(200,
-                                     Json{ { "device_code", "dc" },
-                                           { "user_code", "ABCD-EFGH" },
-                                           { "verification_uri", issuer + "/device" },
-                                           { "expires_in", 600 },
-                                           { "interval", 2 } });
+            return test::json_answer(200, Json{{"device_code", "dc"},
+                                               {"user_code", "ABCD-EFGH"},
+                                               {"verification_uri", issuer + "/device"},
+                                               {"expires_in", 600},
+                                               {"interval", 2}});
         }
         if (r.url.ends_with("/revoke")) {
             ++revoked;
@@ -77,16 +75,14 @@ struct FakeIdp
         ++grants[grant];
         if (grant == "password") {
             return test::form_value(r.body, "password") == "secret"
-                     ? test::json_answer(200, tokens())
-                     : test::json_answer(
-                         401,
-                         Json{ { "error", "invalid_grant" }, { "error_description", "Invalid user credentials" } });
+                       ? test::json_answer(200, tokens())
+                       : test::json_answer(
+                             401, Json{{"error", "invalid_grant"}, {"error_description", "Invalid user credentials"}});
         }
         if (grant == "refresh_token") {
-            return refresh_ok
-                     ? test::json_answer(200, tokens())
-                     : test::json_answer(
-                         400, Json{ { "error", "invalid_grant" }, { "error_description", "Session not active" } });
+            return refresh_ok ? test::json_answer(200, tokens())
+                              : test::json_answer(
+                                    400, Json{{"error", "invalid_grant"}, {"error_description", "Session not active"}});
         }
         if (grant == "client_credentials") {
             Json t = tokens();
@@ -96,14 +92,14 @@ struct FakeIdp
         if (grant == "urn:ietf:params:oauth:grant-type:device_code") {
             if (slow_down_once) {
                 slow_down_once = false;
-                return test::json_answer(400, Json{ { "error", "slow_down" } });
+                return test::json_answer(400, Json{{"error", "slow_down"}});
             }
             if (pending_polls-- > 0) {
-                return test::json_answer(400, Json{ { "error", "authorization_pending" } });
+                return test::json_answer(400, Json{{"error", "authorization_pending"}});
             }
             return test::json_answer(200, tokens());
         }
-        return test::json_answer(400, Json{ { "error", "unsupported_grant_type" } });
+        return test::json_answer(400, Json{{"error", "unsupported_grant_type"}});
     }
 };
 
@@ -119,19 +115,18 @@ struct Rig
     oidc::TokenSource source;
 
     Rig()
-      : source(oidc::TokenServices{ [this]() -> http::Client& {
+      : source(oidc::TokenServices{[this]() -> http::Client& {
                                        ++http_created;
                                        return *idp.client;
                                    },
-                                    store,
-                                    clock },
-               oidc::LoginInputs{ [this](const std::string&, const std::string&) {
+                                   store, clock},
+               oidc::LoginInputs{[this](const std::string&, const std::string&) {
                                      ++password_asked;
                                      return std::string("secret");
                                  },
-                                  [this] { return secret; },
-                                  [this](const oidc::DeviceAuthorization& d) { shown_codes.push_back(d.user_code); },
-                                  {} })
+                                 [this] { return secret; },
+                                 [this](const oidc::DeviceAuthorization& d) { shown_codes.push_back(d.user_code); },
+                                 {}})
     {
     }
 
@@ -221,10 +216,10 @@ TEST_CASE("TokenSource: wrong password is an actionable error and nothing is cac
 {
     Rig rig;
     oidc::TokenSource wrong(
-      oidc::TokenServices{ [&rig]() -> http::Client& { return *rig.idp.client; }, rig.store, rig.clock },
-      oidc::LoginInputs{ [](const std::string&, const std::string&) { return std::string("nope"); }, {}, {}, {} });
-    CHECK_THROWS_WITH_AS(
-      wrong.get(rig.request()), doctest::Contains("wrong username or password for \"alice\""), Error);
+        oidc::TokenServices{[&rig]() -> http::Client& { return *rig.idp.client; }, rig.store, rig.clock},
+        oidc::LoginInputs{[](const std::string&, const std::string&) { return std::string("nope"); }, {}, {}, {}});
+    CHECK_THROWS_WITH_AS(wrong.get(rig.request()), doctest::Contains("wrong username or password for \"alice\""),
+                         Error);
     CHECK(rig.store.entries.empty());
 }
 
@@ -233,7 +228,7 @@ TEST_CASE("TokenSource: --keycloak tries /realms then the legacy /auth/realms, a
     Rig rig;
     rig.idp.issuer = "https://sso.test/auth/realms/acme";
     oidc::TokenRequest r = rig.request();
-    r.where = oidc::IssuerSpec{ "", "https://sso.test/", "acme" };
+    r.where = oidc::IssuerSpec{"", "https://sso.test/", "acme"};
     auto t = rig.source.get(r);
     CHECK(t.key.issuer == "https://sso.test/auth/realms/acme");
     CHECK(rig.idp.http.requests[0].url == "https://sso.test/realms/acme/.well-known/openid-configuration");
@@ -247,17 +242,17 @@ TEST_CASE("discovery: unknown realm, missing server and issuer mismatch")
 {
     Rig rig;
     rig.idp.http.handler = [](const http::Request&) {
-        return test::json_answer(404, Json{ { "error", "Realm does not exist" } });
+        return test::json_answer(404, Json{{"error", "Realm does not exist"}});
     };
     oidc::TokenRequest r = rig.request();
-    r.where = oidc::IssuerSpec{ "", "https://sso.test", "nope" };
+    r.where = oidc::IssuerSpec{"", "https://sso.test", "nope"};
     CHECK_THROWS_WITH(rig.source.get(r),
                       "realm \"nope\" does not exist at https://sso.test (realm names are case-sensitive)");
 
     rig.idp.http.handler = [](const http::Request&) { return test::FakeHttp::answer(404, "not found"); };
     CHECK_THROWS_WITH(
-      rig.source.get(rig.request()),
-      doctest::Contains("no OpenID Connect discovery document at https://sso.test/realms/acme (HTTP 404)"));
+        rig.source.get(rig.request()),
+        doctest::Contains("no OpenID Connect discovery document at https://sso.test/realms/acme (HTTP 404)"));
 
     Rig other;
     other.idp.issuer = "https://sso.test/realms/acme";
@@ -265,9 +260,8 @@ TEST_CASE("discovery: unknown realm, missing server and issuer mismatch")
     other.idp.http.handler = [&other](const http::Request& req) {
         http::Response resp = other.idp.handle(req);
         if (req.url.ends_with("openid-configuration")) {
-            resp = test::json_answer(
-              200,
-              Json{ { "issuer", "https://login.test/realms/acme" }, { "token_endpoint", "https://login.test/token" } });
+            resp = test::json_answer(200, Json{{"issuer", "https://login.test/realms/acme"},
+                                               {"token_endpoint", "https://login.test/token"}});
         }
         return resp;
     };
@@ -282,15 +276,14 @@ TEST_CASE("client credentials: Basic first, the form when only client_secret_pos
     CHECK(t.key.username.empty());
     CHECK(t.tokens.refresh_token.empty());
     const auto& basic = rig.idp.http.requests.back();
-    CHECK(std::find(basic.headers.begin(),
-                    basic.headers.end(),
+    CHECK(std::find(basic.headers.begin(), basic.headers.end(),
                     std::pair<std::string, std::string>{
-                      "Authorization", oidc::basic_authorization("istio", "s3:cr%t") }) != basic.headers.end());
+                        "Authorization", oidc::basic_authorization("istio", "s3:cr%t")}) != basic.headers.end());
     CHECK(test::form_value(basic.body, "client_secret").empty());
 
     Rig post;
     post.secret = "s3:cr%t";
-    post.idp.auth_methods = { "client_secret_post" };
+    post.idp.auth_methods = {"client_secret_post"};
     post.source.get(post.request(oidc::LoginGrant::client_credentials));
     const auto& form = post.idp.http.requests.back();
     CHECK(test::form_value(form.body, "client_secret") == "s3:cr%t");
@@ -316,7 +309,7 @@ TEST_CASE("device flow: shows the code, waits the interval, adds 5 s after slow_
 {
     Rig rig;
     auto t = rig.source.get(rig.request(oidc::LoginGrant::device));
-    CHECK(rig.shown_codes == std::vector<std::string>{ "ABCD-EFGH" });
+    CHECK(rig.shown_codes == std::vector<std::string>{"ABCD-EFGH"});
     CHECK(!t.tokens.access_token.empty());
     // Polls: slow_down (after 2 s), pending (after 7 s), pending (7 s), approved (7 s).
     CHECK(rig.idp.grants["urn:ietf:params:oauth:grant-type:device_code"] == 4);
