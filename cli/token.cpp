@@ -2,6 +2,7 @@
 #include "verbs.hpp"
 
 #include <oidc/jwt.hpp>
+#include <render/yaml_emit.hpp>
 #include <spec/config.hpp>
 #include <util/clock.hpp>
 #include <util/fs.hpp>
@@ -53,10 +54,17 @@ int run_logout(AuthRuntime& rt, const oidc::TokenRequest& req)
     return r.problems.empty() ? 0 : 1;
 }
 
+// -o json|yaml of a JSON value.
+std::string structured(const Json& value, const std::string& format)
+{
+    return format == "yaml" ? render::to_yaml(value) : value.dump(2) + "\n";
+}
+
 int run_token(const TokenOptions& o, const GlobalOptions& g)
 {
-    if (!o.output.empty() && o.output != "json") {
-        throw Error(fmt::format("flag --output: unknown format \"{}\": use json", o.output), ExitCode::usage);
+    if (!o.output.empty() && o.output != "json" && o.output != "yaml") {
+        throw Error(fmt::format("flag --output: unknown format \"{}\": use json or yaml", o.output),
+                    ExitCode::usage);
     }
     spec::Config config = spec::load_config(spec::default_config_path(), util::real_fs());
     oidc::TokenRequest req = make_token_request(o.auth, config);
@@ -72,12 +80,12 @@ int run_token(const TokenOptions& o, const GlobalOptions& g)
         if (!jwt) {
             throw Error("the access token is opaque (not a JWT): there is nothing to decode");
         }
-        std::cout << (o.output == "json" ? oidc::describe_jwt_json(*jwt, now).dump(2) + "\n"
-                                         : oidc::describe_jwt(*jwt, now));
+        std::cout << (o.output.empty() ? oidc::describe_jwt(*jwt, now)
+                                       : structured(oidc::describe_jwt_json(*jwt, now), o.output));
         return 0;
     }
-    if (o.output == "json") {
-        std::cout << token_json(t, now).dump(2) << '\n';
+    if (!o.output.empty()) {
+        std::cout << structured(token_json(t, now), o.output);
     } else {
         std::cout << t.tokens.access_token << '\n';
     }
@@ -94,7 +102,8 @@ void setup_token(CLI::App& app, Context& ctx)
                 "Tokens are cached in $XDG_CACHE_HOME/kubectl-microservice/tokens and refreshed 30 s before expiry.");
     sub->fallthrough(); // global flags (-v, …) also after the verb, as kubectl takes them
     add_auth_flags(*sub, opt->auth);
-    sub->add_option("-o,--output", opt->output, "json: the token with its expiry and scopes")->type_name("json");
+    sub->add_option("-o,--output", opt->output, "json or yaml: the token with its expiry and scopes")
+        ->type_name("json|yaml");
     sub->add_flag("--decode", opt->decode, "Show the JWT's header and claims (not verified)");
     sub->add_flag("--logout", opt->logout, "Revoke the cached tokens at the issuer and delete them");
     sub->add_flag("--force-refresh", opt->force_refresh, "Refresh even when the cached token is still fresh");

@@ -66,6 +66,29 @@ class KeycloakTokenTest(unittest.TestCase):
         self.assertRegex(out["expires_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         self.assertTrue(out["refreshable"])
         self.assertNotIn("refresh_token", out)
+        p = self.token("--username", "alice", "--scope", "openid", "-o", "yaml")
+        self.assertEqual(p.returncode, 0, p.stderr_text)
+        self.assertRegex(p.stdout_text, r"(?m)^issuer: \S+")
+        self.assertIn("client_id: istio\n", p.stdout_text)
+        self.assertNotIn("{", p.stdout_text)
+        p = self.token("--username", "alice", "-o", "xml")
+        self.assertEqual(p.returncode, 2, p.stderr_text)
+        self.assertIn('unknown format "xml": use json or yaml', p.stderr_text)
+
+    def test_a_named_profile_supplies_the_provider_and_login(self):
+        self.home.write_config(f"profiles:\n  dev: {{keycloak: {self.kc.base_url}, realm: test, username: alice}}\n")
+        p = run(self.home, "token", "--profile", "dev", "-o", "json", env={"KMS_PASSWORD": "secret"})
+        self.assertEqual(p.returncode, 0, p.stderr_text)
+        out = json.loads(p.stdout_text)
+        self.assertEqual((out["issuer"], out["username"]), (self.kc.issuer, "alice"))
+        # A flag overrides the profile's field: carol is not fully set up, so Keycloak refuses her.
+        p = run(self.home, "token", "--profile", "dev", "--username", "carol", env={"KMS_PASSWORD": "pw"})
+        self.assertEqual(p.returncode, 1, p.stderr_text)
+        self.assertIn("required actions", p.stderr_text)
+        p = run(self.home, "token", "--profile", "prod")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn('flag --profile: no profile "prod" in ', p.stderr_text)
+        self.assertIn("(it has dev)", p.stderr_text)
 
     def test_decode_shows_claims_unverified(self):
         p = self.token("--username", "alice", "--decode")
