@@ -163,19 +163,31 @@ class GitDaemon(_Server):
         self.port = 0
 
     def __enter__(self) -> "GitDaemon":
+        # A port from free_port() can be taken by a server of a test running in parallel before the
+        # daemon binds it; then the daemon exits and a connect would reach the other server. So wait
+        # for the daemon's own "Ready to rumble" (--verbose), not for the port to answer.
         for _ in range(5):
             self.port = free_port()
             self.proc = subprocess.Popen(
-                ["git", "daemon", "--export-all", f"--base-path={self.base}", "--listen=127.0.0.1",
+                ["git", "daemon", "--verbose", "--export-all", f"--base-path={self.base}", "--listen=127.0.0.1",
                  f"--port={self.port}", "--reuseaddr", "--informative-errors", str(self.base)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
                 env={"PATH": os.environ.get("PATH", ""), "HOME": str(self.base), "GIT_CONFIG_NOSYSTEM": "1"})
-            try:
-                wait_port(self.port, 5)
+            if self._ready(time.monotonic() + 10):
+                # Keep reading its log, or the daemon blocks on a full pipe.
+                threading.Thread(target=self.proc.stderr.read, daemon=True).start()
                 return self
-            except RuntimeError:
-                self._kill()
+            self._kill()
         raise RuntimeError("git daemon did not start")
+
+    def _ready(self, deadline: float) -> bool:
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                return False  # exited: the port was taken
+            if b"Ready to rumble" in line:
+                return True
+        return False
 
     def __exit__(self, *exc) -> None:
         self._kill()
