@@ -30,6 +30,7 @@ void add_auth_flags(CLI::App& sub, AuthFlags& f)
     auto option = [&](const char* names, std::string& value, const char* type, const char* help) {
         sub.add_option(names, value, help)->type_name(type)->group(group);
     };
+    option("--profile", l.profile, "NAME", "A named identity provider and login from the user config's profiles");
     option("--issuer", l.issuer, "URL", "OIDC issuer URL (discovery at ISSUER/.well-known/openid-configuration)");
     option("--keycloak", l.keycloak, "URL", "Keycloak base URL (tries /realms/REALM, then legacy /auth/realms/REALM)");
     option("--realm", l.realm, "REALM", "Keycloak realm (with --keycloak)");

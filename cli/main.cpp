@@ -35,15 +35,15 @@ int main(int argc, char** argv)
     kms::cli::setup_render(app, ctx);
     kms::cli::setup_validate(app, ctx);
     kms::cli::setup_version(app, ctx);
+    kms::cli::setup_apply(app, ctx);
+    kms::cli::setup_diff(app, ctx);
     kms::cli::setup_token(app, ctx);
     kms::cli::setup_call(app, ctx);
-    kms::cli::setup_diff(app, ctx);
-    kms::cli::setup_apply(app, ctx);
+    kms::cli::setup_init(app, ctx);
     kms::cli::setup_schema(app, ctx);
     kms::cli::setup_explain(app, ctx);
     kms::cli::setup_completion(app, ctx);
     kms::cli::setup_man(app, ctx);
-    kms::cli::setup_init(app, ctx);
     // After every setup_*(): completion walks the whole tree.
     if (auto code = kms::cli::run_completion_protocol(app, argc, argv)) {
         return *code;

@@ -12,10 +12,11 @@ namespace kms::cli {
 void setup_render(CLI::App& app, Context& ctx);
 void setup_validate(CLI::App& app, Context& ctx);
 void setup_version(CLI::App& app, Context& ctx);
+void setup_apply(CLI::App& app, Context& ctx);
+void setup_diff(CLI::App& app, Context& ctx);
 void setup_token(CLI::App& app, Context& ctx);
 void setup_call(CLI::App& app, Context& ctx);
-void setup_diff(CLI::App& app, Context& ctx);
-void setup_apply(CLI::App& app, Context& ctx);
+void setup_init(CLI::App& app, Context& ctx);
 void setup_schema(CLI::App& app, Context& ctx);
 void setup_explain(CLI::App& app, Context& ctx);
 void setup_completion(CLI::App& app, Context& ctx);
@@ -23,7 +24,6 @@ void setup_completion(CLI::App& app, Context& ctx);
 // and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
 // Returns the exit code when argv asks for it.
 std::optional<int> run_completion_protocol(const CLI::App& app, int argc, const char* const* argv);
-void setup_man(CLI::App& app, Context& ctx); // hidden __man DIR
-void setup_init(CLI::App& app, Context& ctx);
+void setup_man(CLI::App& app, Context& ctx);        // hidden __man DIR
 
 } // namespace kms::cli

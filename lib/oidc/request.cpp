@@ -1,5 +1,6 @@
 #include <oidc/request.hpp>
 #include <util/error.hpp>
+#include <util/strings.hpp>
 
 #include <fmt/format.h>
 
@@ -7,12 +8,54 @@ namespace kms::oidc {
 
 bool LoginSettings::any() const
 {
-    return !issuer.empty() || !keycloak.empty() || !realm.empty() || !client_id.empty() || !grant.empty() ||
-           !username.empty() || !scopes.empty() || !client_auth.empty();
+    return !profile.empty() || !issuer.empty() || !keycloak.empty() || !realm.empty() || !client_id.empty() ||
+           !grant.empty() || !username.empty() || !scopes.empty() || !client_auth.empty();
 }
 
-TokenRequest resolve_token_request(const LoginSettings& s, const spec::Config& config, const util::Environment& env)
+namespace {
+
+// The flags, with the fields they leave empty taken from the profile they name.
+LoginSettings with_profile(const LoginSettings& flags, const spec::Config& config)
 {
+    if (flags.profile.empty()) {
+        return flags;
+    }
+    auto it = config.profiles.find(flags.profile);
+    if (it == config.profiles.end()) {
+        std::vector<std::string> names;
+        for (const auto& entry : config.profiles) {
+            names.push_back(entry.first);
+        }
+        throw Error(fmt::format("flag --profile: no profile \"{}\" in {} ({})", flags.profile,
+                                config.path.empty() ? "the user config" : config.path,
+                                names.empty() ? "it has none" : "it has " + util::join(names, ", ")),
+                    ExitCode::usage);
+    }
+    const spec::TokenProfile& p = it->second;
+    LoginSettings s = flags;
+    // A flag naming the provider replaces the profile's provider as a whole.
+    if (s.issuer.empty() && s.keycloak.empty()) {
+        s.issuer = p.issuer;
+        s.keycloak = p.keycloak;
+        s.realm = s.realm.empty() ? p.realm : s.realm;
+    }
+    for (auto [mine, theirs] : {std::pair{&s.client_id, &p.client_id}, std::pair{&s.username, &p.username},
+                                std::pair{&s.grant, &p.grant}, std::pair{&s.client_auth, &p.client_auth}}) {
+        if (mine->empty()) {
+            *mine = *theirs;
+        }
+    }
+    if (s.scopes.empty()) {
+        s.scopes = p.scopes;
+    }
+    return s;
+}
+
+} // namespace
+
+TokenRequest resolve_token_request(const LoginSettings& flags, const spec::Config& config, const util::Environment& env)
+{
+    LoginSettings s = with_profile(flags, config);
     TokenRequest req;
     const auto& kc = config.keycloak;
     if (!s.issuer.empty() && !s.keycloak.empty()) {

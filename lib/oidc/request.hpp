@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
-// Which token the user asks for: flags first, then $KMS_USERNAME, then the user config's
-// `keycloak:` section, then the defaults (client istio, the password grant).
+// Which token the user asks for: flags first, then the named profile (--profile), then
+// $KMS_USERNAME, then the user config's `keycloak:` section, then the defaults (client istio,
+// the password grant).
 namespace kms::oidc {
 
 // The identity-provider flags as given ("" = not given).
 struct LoginSettings
 {
+    std::string profile; // a name under the user config's `profiles:`
     std::string issuer;
     std::string keycloak;
     std::string realm;

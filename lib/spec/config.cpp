@@ -41,6 +41,29 @@ Preset parse_preset(const YAML::Node& n, const std::string& path, YamlReader& r)
     return p;
 }
 
+TokenProfile parse_token_profile(const YAML::Node& n, const std::string& path, YamlReader& r)
+{
+    static constexpr std::string_view k_keys[] = {"issuer",   "keycloak", "realm",  "clientId",
+                                                  "username", "grant",    "scopes", "clientAuth"};
+    TokenProfile p;
+    if (!r.check_map(n, path, k_keys)) {
+        return p;
+    }
+    auto field = [&](const char* key) { return r.str(n[key], path + "." + key).value_or(""); };
+    p.issuer = field("issuer");
+    p.keycloak = field("keycloak");
+    p.realm = field("realm");
+    p.client_id = field("clientId");
+    p.username = field("username");
+    p.grant = field("grant");
+    p.client_auth = field("clientAuth");
+    p.scopes = r.str_list(n["scopes"], path + ".scopes").value_or(std::vector<std::string>{});
+    if (p.issuer.empty() == p.keycloak.empty()) {
+        r.error(n, path + ": give either 'issuer' or 'keycloak' (with 'realm')");
+    }
+    return p;
+}
+
 } // namespace
 
 std::string default_config_path()
@@ -76,7 +99,7 @@ Config load_config(const std::string& path, const util::Filesystem& fs)
     YamlReader r(path, diags);
     const YAML::Node& d = docs[0];
     static constexpr std::string_view k_keys[] = {"domain", "gitImage", "keycloak", "gateway", "ingressClass",
-                                                  "environments"};
+                                                  "environments", "profiles"};
     if (r.check_map(d, "", k_keys)) {
         c.domain = r.str(d["domain"], "domain");
         c.git_image = r.str(d["gitImage"], "gitImage").value_or(c.git_image);
@@ -109,6 +132,13 @@ Config load_config(const std::string& path, const util::Filesystem& fs)
                 r.error(d["gateway"], "gateway: 'name' is required");
             }
             c.gateway = g;
+        }
+        const YAML::Node& profiles = d["profiles"];
+        if (profiles.IsDefined() && r.is_map(profiles, "profiles")) {
+            for (auto it = profiles.begin(); it != profiles.end(); ++it) {
+                std::string name = it->first.Scalar();
+                c.profiles[name] = parse_token_profile(it->second, "profiles." + name, r);
+            }
         }
         const YAML::Node& envs = d["environments"];
         if (envs.IsDefined() && r.is_map(envs, "environments")) {

@@ -31,6 +31,20 @@ struct KeycloakConfig
     std::string username; // default user of `token` and `call` ("" = ask or $KMS_USERNAME)
 };
 
+// A named identity provider and login for `token --profile NAME` / `call --profile NAME`
+// (`profiles: {NAME: {...}}`); "" = not set. Flags override each field.
+struct TokenProfile
+{
+    std::string issuer;
+    std::string keycloak; // Keycloak base URL, with realm
+    std::string realm;
+    std::string client_id;
+    std::string username;
+    std::string grant; // password, client-credentials or device
+    std::vector<std::string> scopes;
+    std::string client_auth; // basic or post
+};
+
 // The user config file: $XDG_CONFIG_HOME/kubectl-microservice/config.yaml
 // (else ~/.config/kubectl-microservice/config.yaml).
 struct Config
@@ -42,6 +56,7 @@ struct Config
     std::optional<GatewayRef> gateway;
     std::optional<std::string> ingress_class;
     std::map<std::string, Preset> environments;
+    std::map<std::string, TokenProfile> profiles;
     // Where "domain", "gateway", "keycloak.url" and "keycloak.realm" were set, for messages about
     // the values derived from them.
     std::map<std::string, SourcePos> positions;

@@ -107,6 +107,51 @@ TEST_CASE("the user config's keycloak.username is read")
     CHECK_THROWS_AS(spec::load_config("/c.yaml", fs), Error);
 }
 
+TEST_CASE("named profiles: read from the user config, flags override their fields")
+{
+    util::MemoryFs fs;
+    fs.files["/c.yaml"] = "keycloak: {url: https://sso.example.com, realm: acme}\n"
+                          "profiles:\n"
+                          "  ci: {issuer: https://login.example.com, clientId: ci, grant: client-credentials,\n"
+                          "       scopes: [api], clientAuth: post}\n"
+                          "  legacy: {keycloak: https://old.example.com, realm: r, username: bob}\n";
+    auto c = spec::load_config("/c.yaml", fs);
+    REQUIRE(c.profiles.size() == 2);
+    util::MapEnvironment env;
+    oidc::LoginSettings s;
+    s.profile = "ci";
+    auto ci = oidc::resolve_token_request(s, c, env);
+    CHECK(ci.where.issuer == "https://login.example.com");
+    CHECK(ci.client_id == "ci");
+    CHECK(ci.grant == oidc::LoginGrant::client_credentials);
+    CHECK(ci.scopes == std::vector<std::string>{"api"});
+    CHECK(ci.client_auth_method == "post");
+    s.client_id = "other";
+    s.scopes = {"openid"};
+    auto overridden = oidc::resolve_token_request(s, c, env);
+    CHECK(overridden.client_id == "other");
+    CHECK(overridden.scopes == std::vector<std::string>{"openid"});
+    s = {};
+    s.profile = "legacy";
+    auto legacy = oidc::resolve_token_request(s, c, env);
+    CHECK(legacy.where.keycloak_url == "https://old.example.com");
+    CHECK(legacy.where.realm == "r");
+    CHECK(legacy.username == "bob");
+    CHECK(legacy.client_id == "istio");
+    // A provider flag replaces the profile's provider; its login fields still apply.
+    s.issuer = "https://elsewhere.example.com";
+    auto elsewhere = oidc::resolve_token_request(s, c, env);
+    CHECK(elsewhere.where.issuer == "https://elsewhere.example.com");
+    CHECK(elsewhere.where.keycloak_url.empty());
+    CHECK(elsewhere.username == "bob");
+    s = {};
+    s.profile = "nope";
+    CHECK_THROWS_WITH(oidc::resolve_token_request(s, c, env),
+                      "flag --profile: no profile \"nope\" in /c.yaml (it has ci, legacy)");
+    fs.files["/bad.yaml"] = "profiles: {x: {clientId: a}}\n";
+    CHECK_THROWS_WITH(spec::load_config("/bad.yaml", fs), doctest::Contains("give either 'issuer' or 'keycloak'"));
+}
+
 TEST_CASE("LoginSettings::any")
 {
     oidc::LoginSettings s;
