@@ -3,6 +3,7 @@
 #include <util/term.hpp>
 
 #include <iostream>
+#include <string_view>
 
 namespace {
 
@@ -19,6 +20,53 @@ void print_error(const kms::Error& e)
     std::cerr << (e.code() == kms::ExitCode::usage ? msg : error_prefix() + " " + msg) << '\n';
 }
 
+struct Verb
+{
+    std::string_view name;
+    void (*setup)(CLI::App&, kms::cli::Context&);
+    bool lazy = true; // may be set up alone when it is argv[1]
+};
+
+// Every verb, in the order --help lists them.
+constexpr Verb k_verbs[] = {
+    {"render", kms::cli::setup_render},
+    {"validate", kms::cli::setup_validate},
+    {"version", kms::cli::setup_version},
+    {"apply", kms::cli::setup_apply},
+    {"diff", kms::cli::setup_diff},
+    {"token", kms::cli::setup_token},
+    {"call", kms::cli::setup_call},
+    {"init", kms::cli::setup_init},
+    {"schema", kms::cli::setup_schema},
+    {"explain", kms::cli::setup_explain},
+    // These two walk the whole tree.
+    {"completion", kms::cli::setup_completion, false},
+    {"__man", kms::cli::setup_man, false},
+};
+
+// Scripts call us in loops: when argv[1] names a verb, only that verb's options are built (a
+// fifth of render's start-up). Completion, man pages, --help-all and an argv that starts with a
+// global flag get the whole tree, so help, suggestions and parsing are unchanged.
+bool needs_setup(std::string_view name, int argc, char** argv)
+{
+    if (argc < 2) {
+        return true;
+    }
+    std::string_view first = argv[1];
+    const Verb* alone = nullptr;
+    for (const auto& verb : k_verbs) {
+        if (verb.name == first && verb.lazy) {
+            alone = &verb;
+        }
+    }
+    for (int i = 2; alone && i < argc; ++i) {
+        if (std::string_view(argv[i]) == "--help-all") {
+            alone = nullptr;
+        }
+    }
+    return !alone || alone->name == name;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -32,21 +80,18 @@ int main(int argc, char** argv)
     // kubectl's global flags work after the verb too (kubectl microservice apply -n demo).
     app.fallthrough();
     kms::cli::add_global_flags(app, ctx.global);
-    kms::cli::setup_render(app, ctx);
-    kms::cli::setup_validate(app, ctx);
-    kms::cli::setup_version(app, ctx);
-    kms::cli::setup_apply(app, ctx);
-    kms::cli::setup_diff(app, ctx);
-    kms::cli::setup_token(app, ctx);
-    kms::cli::setup_call(app, ctx);
-    kms::cli::setup_init(app, ctx);
-    kms::cli::setup_schema(app, ctx);
-    kms::cli::setup_explain(app, ctx);
-    kms::cli::setup_completion(app, ctx);
-    kms::cli::setup_man(app, ctx);
+    for (const auto& verb : k_verbs) {
+        if (needs_setup(verb.name, argc, argv)) {
+            verb.setup(app, ctx);
+        }
+    }
     // After every setup_*(): completion walks the whole tree.
     if (auto code = kms::cli::run_completion_protocol(app, argc, argv)) {
         return *code;
+    }
+    if (auto unknown = kms::cli::unknown_verb_message(app, argc, argv)) {
+        std::cerr << error_prefix() << ' ' << *unknown << '\n';
+        return static_cast<int>(kms::ExitCode::usage);
     }
     try {
         app.parse(argc, argv);
@@ -55,7 +100,7 @@ int main(int argc, char** argv)
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << error_prefix() << ' ' << e.what() << " (see --help)\n";
+        std::cerr << error_prefix() << ' ' << kms::cli::usage_error_message(app, e) << '\n';
         return static_cast<int>(kms::ExitCode::usage);
     } catch (const kms::Error& e) {
         print_error(e);

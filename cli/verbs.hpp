@@ -24,6 +24,11 @@ void setup_completion(CLI::App& app, Context& ctx);
 // and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
 // Returns the exit code when argv asks for it.
 std::optional<int> run_completion_protocol(const CLI::App& app, int argc, const char* const* argv);
-void setup_man(CLI::App& app, Context& ctx);        // hidden __man DIR
+void setup_man(CLI::App& app, Context& ctx);
+
+// "unknown verb "rendr" (did you mean "render"?)" when argv[1] is a word that names no verb.
+std::optional<std::string> unknown_verb_message(const CLI::App& app, int argc, const char* const* argv);
+// The one line for a command-line error: an unknown flag is named with the closest real one.
+std::string usage_error_message(const CLI::App& app, const CLI::ParseError& e);        // hidden __man DIR
 
 } // namespace kms::cli
