@@ -94,6 +94,7 @@ wall_ratio=$(awk -v a="$ours_wall" -v b="$peer_wall" 'BEGIN { printf "%.3f", a /
 rss_ratio=$(awk -v a="$ours_rss" -v b="$peer_rss" 'BEGIN { printf "%.3f", a / b }')
 cpu_ratio=$(awk -v a="$ours_cpu" -v b="$peer_cpu" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
+cpu_ms() { awk -v m="$1" 'BEGIN { printf "%.2f ms", m }'; } # medians of CPU ms can end in .5
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 echo "render_vs_kubectl: $runs runs each, alternating; medians"
@@ -104,11 +105,11 @@ echo "  shared libs:  ours $(ldd "$bin" | wc -l) objects loaded at start-up"
 printf '  %-13s %12s %12s %8s  %s\n' "" ours kubectl ratio "target"
 printf '  %-13s %12s %12s %8s  %s\n' "wall time" "$(ms "$ours_wall")" "$(ms "$peer_wall")" "$wall_ratio" \
   "<= 0.100 $(verdict "$wall_ratio" 0.1)"
-printf '  %-13s %12s %12s %8s  %s\n' "CPU time" "$(ms "$((ours_cpu * 1000))")" "$(ms "$((peer_cpu * 1000))")" \
+printf '  %-13s %12s %12s %8s  %s\n' "CPU time" "$(cpu_ms "$ours_cpu")" "$(cpu_ms "$peer_cpu")" \
   "$cpu_ratio" "(user + system; 1 ms resolution)"
 printf '  %-13s %12s %12s %8s  %s\n' "peak RSS" "$(mib "$ours_rss")" "$(mib "$peer_rss")" "$rss_ratio" \
   "<= 0.250 $(verdict "$rss_ratio" 0.25)"
-echo "  1,000 services in one invocation ($objects objects): wall $(ms "$bulk_wall"), CPU $(ms "$((bulk_cpu * 1000))")" \
+echo "  1,000 services in one invocation ($objects objects): wall $(ms "$bulk_wall"), CPU $(cpu_ms "$bulk_cpu")" \
   "(medians of 5), peak RSS $(mib "$bulk_rss"); target <= 1000 ms $(verdict "$bulk_wall" 1000000)"
 if awk -v l="$load_before" -v n="$(nproc)" 'BEGIN { exit !(l > n) }'; then
   echo "  note: the load average exceeded the core count, so wall times include waiting for a CPU;" \
