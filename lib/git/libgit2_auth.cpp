@@ -208,8 +208,8 @@ int acquire_credential(git_credential** out, const char* /*url*/, const char* us
             st.exhausted = true;
             return GIT_EAUTH;
         }
-        if (st.token_offered) {
-            st.exhausted = true; // the server refused it once already
+        if (st.token_offers >= 3) {
+            st.exhausted = true; // the server keeps refusing it
             return GIT_EAUTH;
         }
         if (st.url.scheme == "http" && !is_loopback(st.url.host)) {
@@ -219,8 +219,9 @@ int acquire_credential(git_credential** out, const char* /*url*/, const char* us
             return GIT_EAUTH;
         }
         std::string name = !c.username.empty() ? c.username : (user.empty() ? "git" : user);
-        st.token_offered = true;
-        st.tried.push_back(fmt::format("token from {} as {}", c.token_source, name));
+        if (st.token_offers++ == 0) {
+            st.tried.push_back(fmt::format("token from {} as {}", c.token_source, name));
+        }
         return git_credential_userpass_plaintext_new(out, name.c_str(), c.token.c_str());
     }
     st.tried.emplace_back("none: the server asked for an unsupported kind of credential");

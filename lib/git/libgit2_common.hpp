@@ -105,7 +105,9 @@ struct AuthState
     UrlParts url;
     std::vector<std::string> ssh_candidates; // "agent" or key file paths, in the order tried
     std::size_t next_ssh = 0;
-    bool token_offered = false;
+    // How often the token was handed out. libgit2 asks again for each request that meets a 401 (a
+    // fetch after the ref listing reconnects), so one refusal must not end the run; three must.
+    int token_offers = 0;
     bool exhausted = false;        // every credential was refused
     std::vector<std::string> tried; // descriptions, never secrets
     std::string host_key_problem;  // why the ssh host key was rejected

@@ -82,6 +82,9 @@ class GitErrorTest(unittest.TestCase):
             self.assertEqual(p.returncode, 1)
             self.assertIn("(tried: token from KMS_GIT_TOKEN as git)", p.stderr)
             self.assertNotIn("wrong-token", p.stderr + p.stdout)
+            # A refused token is offered again for a later request, but a few times at most.
+            wrong = "Basic " + __import__("base64").b64encode(b"git:wrong-token").decode()
+            self.assertIn(srv.authorizations.count(wrong), (1, 2, 3), srv.authorizations)
             token_file = self.ws.root / "token"
             token_file.write_text(TOKEN + "\n")
             p = self.ws.kms("-v", "9", "render", "--git-token-file", str(token_file), "-f", source)
