@@ -12,3 +12,6 @@ install(FILES "${CMAKE_SOURCE_DIR}/completions/kubectl-microservice.zsh"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/zsh/site-functions" RENAME _kubectl-microservice)
 install(FILES "${CMAKE_SOURCE_DIR}/completions/kubectl-microservice.fish"
         DESTINATION "${CMAKE_INSTALL_DATADIR}/fish/vendor_completions.d")
+# The service file's JSON Schema, for editors (yaml-language-server's `$schema` modeline).
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/service.schema.json" DESTINATION "${CMAKE_INSTALL_DATADIR}/kubectl-microservice")
+install(FILES "${CMAKE_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/kubectl-microservice")

@@ -50,6 +50,9 @@ class Install(unittest.TestCase):
         for verb in eco.verbs_from_help():
             self.assertIn(f"kubectl-microservice-{verb}.1", man1)
         self.assertTrue((p / "share/man/man5/kubectl-microservice-service.yaml.5").is_file())
+        schema = p / "share/kubectl-microservice/service.schema.json"
+        self.assertEqual(schema.read_text(), self.run_installed("schema").stdout)
+        self.assertTrue((p / "share/doc/kubectl-microservice/LICENSE").is_file())
         built = sorted(f.name for f in (eco.BUILD / "modules").glob("*.so"))
         self.assertTrue(built, "the build has no modules")
         installed = sorted(f.name for f in (p / "lib/kubectl-microservice").glob("*.so"))

@@ -51,6 +51,11 @@ class ServiceSchema(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def test_the_shipped_schema_is_what_the_binary_prints(self):
+        shipped = Path(__file__).resolve().parents[2] / "packaging" / "service.schema.json"
+        self.assertEqual(shipped.read_text(), self.schema.read_text(),
+                         "regenerate it: build/kubectl-microservice schema > packaging/service.schema.json")
+
     def test_schema_is_draft07_and_closed(self):
         s = json.loads(self.schema.read_text())
         self.assertEqual(s["$schema"], "http://json-schema.org/draft-07/schema#")
