@@ -120,9 +120,9 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
         throw input_error(SourcePos{ {}, 0, 0, "--dry-run" },
                           fmt::format("unknown value \"{}\": use none, client or server", o.dry_run));
     }
-    if (!o.output.empty() && o.output != "yaml" && o.output != "json") {
+    if (!o.output.empty() && o.output != "yaml" && o.output != "json" && o.output != "name") {
         throw input_error(SourcePos{ {}, 0, 0, "--output" },
-                          fmt::format("unknown format \"{}\": use yaml or json", o.output));
+                          fmt::format("unknown format \"{}\": use yaml, json or name", o.output));
     }
     if (o.prune && o.no_prune) {
         throw input_error(SourcePos{ {}, 0, 0, "--no-prune" }, "--prune and --no-prune contradict each other");
@@ -198,8 +198,8 @@ void setup_apply(CLI::App& app, Context& ctx)
                   opt->prune,
                   "Delete objects the service no longer renders (tracked as a kubectl ApplySet; the default)");
     sub->add_flag("--no-prune", opt->no_prune, "Keep objects the service no longer renders");
-    sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml or json instead of one line each")
-      ->type_name("yaml|json");
+    sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml, json or name lines instead of one line each")
+      ->type_name("yaml|json|name");
     sub->add_flag("--wait",
                   opt->wait,
                   "Wait for the rollout (kubectl rollout status semantics) and fail fast with the reason when it "

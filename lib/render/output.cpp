@@ -33,11 +33,24 @@ OutputSpec parse_output(const std::string& text)
     if (text == "json") {
         return {Format::json, {}};
     }
+    if (text == "name") {
+        return {Format::name, {}};
+    }
     if (text.rfind("dir=", 0) == 0 && text.size() > 4) {
         return {Format::dir, text.substr(4)};
     }
     throw input_error(SourcePos{{}, 0, 0, "--output"},
-                      fmt::format("unknown output format \"{}\": use yaml, json or dir=PATH", text));
+                      fmt::format("unknown output format \"{}\": use yaml, json, name or dir=PATH", text));
+}
+
+std::string object_name(const Json& object)
+{
+    std::string kind = object.value("kind", "");
+    std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string api = object.value("apiVersion", "");
+    auto slash = api.find('/');
+    std::string group = slash == std::string::npos ? "" : "." + api.substr(0, slash);
+    return kind + group + "/" + object["metadata"].value("name", "");
 }
 
 std::string format_objects(const std::vector<Json>& objects, Format format)
@@ -49,6 +62,13 @@ std::string format_objects(const std::vector<Json>& objects, Format format)
         list["metadata"] = Json::object();
         list["items"] = Json(objects);
         return list.dump(4) + "\n";
+    }
+    if (format == Format::name) {
+        std::string out;
+        for (const auto& o : objects) {
+            out += object_name(o) + "\n";
+        }
+        return out;
     }
     return to_yaml_stream(objects);
 }

@@ -11,6 +11,7 @@ enum class Format
 {
     yaml,
     json,
+    name, // kubectl's -o name: "deployment.apps/web", one per line
     dir,
 };
 
@@ -20,10 +21,13 @@ struct OutputSpec
     std::string dir; // for Format::dir
 };
 
-// Parses "-o yaml|json|dir=PATH"; throws a usage error naming the flag otherwise.
+// Parses "-o yaml|json|name|dir=PATH"; throws a usage error naming the flag otherwise.
 OutputSpec parse_output(const std::string& text);
 
-// The objects as one text: a YAML stream or a JSON "v1 List".
+// "deployment.apps/web", "service/web": kubectl's -o name (lower-case kind, then the API group).
+std::string object_name(const Json& object);
+
+// The objects as one text: a YAML stream, a JSON "v1 List", or their names.
 std::string format_objects(const std::vector<Json>& objects, Format format);
 
 // The file name an object gets in "-o dir": "<kind>-<name>.yaml", lower-case, with the namespace

@@ -52,7 +52,7 @@ class Formats(unittest.TestCase):
     SERVICE = ["--name", "web", "--image", "nginx:1.27", "--port", "80"]
 
     def test_render_formats(self):
-        self.assertEqual(set(output_formats("render")), {"yaml", "json", "dir="})
+        self.assertEqual(set(output_formats("render")), {"yaml", "json", "name", "dir="})
         r = eco.run(["render"] + self.SERVICE + ["-o", "json"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(json.loads(r.stdout)["kind"], "List")

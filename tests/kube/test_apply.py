@@ -81,6 +81,14 @@ class ApplyTest(KubeTestCase):
         self.assertIn("applyset.kubernetes.io/tooling: kubectl-microservice/v", p.stdout)
         self.assertEqual(self.requests(), [])
 
+    def test_output_name_is_what_kubectl_names_the_objects(self):
+        p = self.kms("apply", *SERVICE, "--min-replicas", "2", "--max-replicas", "4", "-o", "name", check=0)
+        names = p.stdout.splitlines()
+        self.assertIn("deployment.apps/web", names)
+        self.assertIn("horizontalpodautoscaler.autoscaling/web", names)
+        for name in names:
+            self.assertEqual(self.kubectl("get", name, "-o", "name").stdout.strip(), name)
+
     def test_namespace_from_context_and_missing_namespace(self):
         p = self.kms("apply", *SERVICE, "-n", "nowhere")
         self.assertEqual(p.returncode, 1)

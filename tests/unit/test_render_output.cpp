@@ -73,10 +73,11 @@ struct TempDir
 
 TEST_SUITE("render::output")
 {
-    TEST_CASE("parse_output knows yaml, json and dir=PATH, and names the flag otherwise")
+    TEST_CASE("parse_output knows yaml, json, name and dir=PATH, and names the flag otherwise")
     {
         CHECK(parse_output("yaml").format == Format::yaml);
         CHECK(parse_output("json").format == Format::json);
+        CHECK(parse_output("name").format == Format::name);
         auto d = parse_output("dir=out/manifests");
         CHECK(d.format == Format::dir);
         CHECK(d.dir == "out/manifests");
@@ -88,9 +89,22 @@ TEST_SUITE("render::output")
             } catch (const kms::Error& e) {
                 CHECK(e.code() == kms::ExitCode::usage);
                 CHECK(std::string(e.what()) == std::string("flag --output: unknown output format \"") + bad +
-                                                   "\": use yaml, json or dir=PATH");
+                                                   "\": use yaml, json, name or dir=PATH");
             }
         }
+    }
+
+    TEST_CASE("-o name prints kind.group/name lines as kubectl does (core objects without a group)")
+    {
+        std::vector<Json> objects = {
+            Json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"}})"),
+            Json::parse(R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"web"}})"),
+            Json::parse(R"({"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"w"}})"),
+            Json::parse(R"({"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"r"}})"),
+        };
+        CHECK(format_objects(objects, Format::name) ==
+              "deployment.apps/web\nservice/web\nhorizontalpodautoscaler.autoscaling/w\n"
+              "httproute.gateway.networking.k8s.io/r\n");
     }
 
     TEST_CASE("-o json is one v1 List holding every object, as kubectl prints it")
