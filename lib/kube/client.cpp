@@ -235,6 +235,7 @@ http::Response Client::stream(const Call& c, const std::function<bool(std::strin
     auto t = transport();
     http::Request req = build(c);
     std::string pending;
+    bool stopped = false; // the caller said stop: no more lines, not even the unfinished last one
     req.on_data = [&](std::string_view chunk) {
         pending.append(chunk);
         std::size_t start = 0;
@@ -242,6 +243,7 @@ http::Response Client::stream(const Call& c, const std::function<bool(std::strin
             std::string_view line(pending.data() + start, nl - start);
             start = nl + 1;
             if (!line.empty() && !on_line(line)) {
+                stopped = true;
                 return false;
             }
         }
@@ -249,7 +251,7 @@ http::Response Client::stream(const Call& c, const std::function<bool(std::strin
         return true;
     };
     http::Response r = t->send(req);
-    if (is_success(r.status) && !pending.empty()) {
+    if (is_success(r.status) && !stopped && !pending.empty()) {
         on_line(pending);
     }
     report_warnings(r);

@@ -16,17 +16,14 @@ std::optional<std::int64_t> seconds_field(const Json& j, const char* name)
     if (it == j.end()) {
         return std::nullopt;
     }
-    if (it->is_number()) {
-        return it->is_number_integer() ? it->get<std::int64_t>() : static_cast<std::int64_t>(it->get<double>());
-    }
     if (it->is_string()) {
         try {
-            return std::stoll(it->get<std::string>());
+            return seconds_value(Json(std::stoll(it->get<std::string>())));
         } catch (const std::exception&) {
             return std::nullopt;
         }
     }
-    return std::nullopt;
+    return seconds_value(*it);
 }
 
 std::string string_field(const Json& j, const char* name)

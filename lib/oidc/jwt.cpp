@@ -50,13 +50,32 @@ std::optional<Jwt> decode_jwt(std::string_view token)
     return Jwt{*header, *claims};
 }
 
+std::optional<std::int64_t> seconds_value(const Json& v)
+{
+    auto in_range = [](auto x) { return x >= -k_max_seconds && x <= k_max_seconds; };
+    if (v.is_number_unsigned()) {
+        auto u = v.get<std::uint64_t>();
+        return u <= static_cast<std::uint64_t>(k_max_seconds) ? std::optional<std::int64_t>(u) : std::nullopt;
+    }
+    if (v.is_number_integer()) {
+        auto i = v.get<std::int64_t>();
+        return in_range(i) ? std::optional<std::int64_t>(i) : std::nullopt;
+    }
+    if (v.is_number_float()) {
+        // Checked as a double first: casting an out-of-range double to an integer is undefined.
+        double d = v.get<double>();
+        return in_range(d) ? std::optional<std::int64_t>(static_cast<std::int64_t>(d)) : std::nullopt;
+    }
+    return std::nullopt;
+}
+
 std::optional<std::int64_t> numeric_claim(const Json& claims, const char* name)
 {
-    auto it = claims.find(name);
-    if (it == claims.end() || !it->is_number()) {
+    if (!claims.is_object()) {
         return std::nullopt;
     }
-    return it->is_number_integer() ? it->get<std::int64_t>() : static_cast<std::int64_t>(it->get<double>());
+    auto it = claims.find(name);
+    return it == claims.end() ? std::nullopt : seconds_value(*it);
 }
 
 std::vector<std::string> audiences(const Json& claims)

@@ -22,7 +22,14 @@ struct Jwt
 // nullopt when `token` is not one (an opaque access token).
 std::optional<Jwt> decode_jwt(std::string_view token);
 
-// A NumericDate claim (exp, iat, nbf) as seconds, when present and numeric.
+// Seconds (a time or a duration) beyond this are nonsense from a broken or hostile server; they are
+// treated as absent, so sums with "now" and conversions to clock time points cannot overflow.
+inline constexpr std::int64_t k_max_seconds = 7'000'000'000; // the year 2191
+
+// A JSON number as seconds, when it is one and within ±k_max_seconds.
+std::optional<std::int64_t> seconds_value(const Json& v);
+
+// A NumericDate claim (exp, iat, nbf) as seconds, when present, numeric and within range.
 std::optional<std::int64_t> numeric_claim(const Json& claims, const char* name);
 
 // `aud` is a string or an array (RFC 7519 §4.1.3); always a list here.

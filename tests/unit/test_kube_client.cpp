@@ -155,6 +155,15 @@ TEST_CASE("kube::client streams lines")
     CHECK(r.status == 200);
     CHECK(lines == std::vector<std::string>{ "{\"a\":1}", "{\"b\":2}", "{\"c\":3}" });
     CHECK(fake.requests[0].url == "http://api/watch");
+
+    // A caller that stops gets no further line, not even the unfinished last one (it used to get
+    // the whole buffer again).
+    lines.clear();
+    client.stream(c, [&](std::string_view l) {
+        lines.emplace_back(l);
+        return false;
+    });
+    CHECK(lines == std::vector<std::string>{ "{\"a\":1}" });
 }
 
 TEST_CASE("http::with_retries")

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
+
 using namespace kms;
 
 namespace {
@@ -83,3 +85,23 @@ TEST_CASE("oidc::describe_jwt says it is unverified and shows the claims a user 
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("oidc::seconds_value refuses times no clock can hold")
+{
+    CHECK(oidc::seconds_value(Json(1700000300)) == 1700000300);
+    CHECK(oidc::seconds_value(Json(-5)) == -5);
+    CHECK(oidc::seconds_value(Json(1.5e9)) == 1500000000);
+    CHECK(oidc::seconds_value(Json(oidc::k_max_seconds)) == oidc::k_max_seconds);
+    // Out of range: absent, so "now + expires_in" and time_point conversions cannot overflow.
+    CHECK_FALSE(oidc::seconds_value(Json(oidc::k_max_seconds + 1)));
+    CHECK_FALSE(oidc::seconds_value(Json(1e300)));
+    CHECK_FALSE(oidc::seconds_value(Json(-1e300)));
+    CHECK_FALSE(oidc::seconds_value(Json(std::numeric_limits<std::int64_t>::min())));
+    CHECK_FALSE(oidc::seconds_value(Json(std::numeric_limits<std::uint64_t>::max())));
+    CHECK_FALSE(oidc::seconds_value(Json("300")));
+    CHECK_FALSE(oidc::numeric_claim(Json::array(), "exp"));
+    auto jwt = oidc::decode_jwt(test::make_jwt(Json{{"exp", 1e300}, {"iat", -9223372036854775807LL}}));
+    REQUIRE(jwt);
+    CHECK_FALSE(oidc::numeric_claim(jwt->claims, "exp"));
+    CHECK(oidc::describe_jwt(*jwt, 1700000000).find("1e+300") != std::string::npos); // still listed as a claim
+}
