@@ -75,6 +75,10 @@ http::ClientOptions http_options(const AuthFlags& f, const GlobalOptions& g)
 AuthRuntime::AuthRuntime(const AuthFlags& flags, const GlobalOptions& g)
   : m_options(http_options(flags, g))
 {
+    if (flags.insecure) {
+        // As for the cluster's insecure-skip-tls-verify: never silent.
+        std::cerr << "warning: TLS verification is off (--insecure): tokens and answers can be intercepted\n";
+    }
     m_store = std::make_unique<oidc::FileTokenStore>(oidc::default_token_dir(util::real_env()), [] {
         std::cerr << "Waiting for another kubectl-microservice process to finish its login…" << std::endl;
     });

@@ -28,7 +28,9 @@ void add_global_flags(CLI::App& app, GlobalOptions& g)
     app.add_option("--request-timeout", g.request_timeout, "Timeout of one request, e.g. 10s, 1m (0: none)")
         ->group(group);
     app.add_option("-v,--v", g.verbosity, "Log verbosity (6: requests, 8: bodies; secrets are redacted)")
-        ->group(group);
+        ->group(group)
+        // kubectl's spelling -v=9: CLI11 hands a short option "=9".
+        ->transform([](std::string s) { return !s.empty() && s[0] == '=' ? s.substr(1) : s; });
 }
 
 void add_service_flags(CLI::App& sub, ServiceInput& in)
