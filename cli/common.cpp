@@ -1,7 +1,11 @@
 #include "common.hpp"
 
+#include <render/yaml_emit.hpp>
 #include <util/error.hpp>
 #include <util/fs.hpp>
+#include <util/strings.hpp>
+
+#include <algorithm>
 
 #include <iostream>
 #include <iterator>
@@ -71,6 +75,19 @@ void add_service_flags(CLI::App& sub, ServiceInput& in)
                                              "(default: the first)")
         ->group(group);
     add_expose_flags(sub, o.expose);
+}
+
+void check_output_format(const std::string& value, const std::vector<std::string>& allowed)
+{
+    if (!value.empty() && std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+        throw Error(fmt::format("flag --output: unknown format \"{}\": use {}", value, util::join(allowed, ", ")),
+                    ExitCode::usage);
+    }
+}
+
+std::string structured_output(const Json& value, const std::string& format)
+{
+    return format == "yaml" ? render::to_yaml(value) : value.dump(2) + "\n";
 }
 
 const std::string& stdin_text()

@@ -3,6 +3,7 @@
 #include "git_flags.hpp"
 
 #include <spec/load.hpp>
+#include <util/json.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -54,6 +55,12 @@ struct LoadedInput
     spec::Loaded loaded;
 };
 LoadedInput load_input(const ServiceInput& in, const GlobalOptions& g);
+
+// -o of the service actions: `value` must be one of `allowed` ("" = the default is always fine);
+// otherwise a usage error naming --output.
+void check_output_format(const std::string& value, const std::vector<std::string>& allowed);
+// A JSON value as -o json (indented) or -o yaml.
+std::string structured_output(const Json& value, const std::string& format);
 
 // Reads all of standard input (once per process).
 const std::string& stdin_text();

@@ -36,6 +36,8 @@ constexpr Verb k_verbs[] = {
     {"diff", kms::cli::setup_diff},
     {"token", kms::cli::setup_token},
     {"call", kms::cli::setup_call},
+    {"status", kms::cli::setup_status},
+    {"list", kms::cli::setup_list},
     {"init", kms::cli::setup_init},
     {"schema", kms::cli::setup_schema},
     {"explain", kms::cli::setup_explain},

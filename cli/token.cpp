@@ -54,12 +54,6 @@ int run_logout(AuthRuntime& rt, const oidc::TokenRequest& req)
     return r.problems.empty() ? 0 : 1;
 }
 
-// -o json|yaml of a JSON value.
-std::string structured(const Json& value, const std::string& format)
-{
-    return format == "yaml" ? render::to_yaml(value) : value.dump(2) + "\n";
-}
-
 int run_token(const TokenOptions& o, const GlobalOptions& g)
 {
     if (!o.output.empty() && o.output != "json" && o.output != "yaml") {
@@ -81,11 +75,11 @@ int run_token(const TokenOptions& o, const GlobalOptions& g)
             throw Error("the access token is opaque (not a JWT): there is nothing to decode");
         }
         std::cout << (o.output.empty() ? oidc::describe_jwt(*jwt, now)
-                                       : structured(oidc::describe_jwt_json(*jwt, now), o.output));
+                                       : structured_output(oidc::describe_jwt_json(*jwt, now), o.output));
         return 0;
     }
     if (!o.output.empty()) {
-        std::cout << structured(token_json(t, now), o.output);
+        std::cout << structured_output(token_json(t, now), o.output);
     } else {
         std::cout << t.tokens.access_token << '\n';
     }

@@ -156,13 +156,21 @@ std::optional<ServiceTarget> ClusterResolver::from_ingress(const std::string& na
     return t;
 }
 
+std::optional<ServiceTarget> ClusterResolver::find(const std::string& name)
+{
+    for (auto from :
+         {&ClusterResolver::from_http_route, &ClusterResolver::from_virtual_service, &ClusterResolver::from_ingress}) {
+        if (auto t = (this->*from)(name)) {
+            return t;
+        }
+    }
+    return std::nullopt;
+}
+
 ServiceTarget ClusterResolver::resolve(const std::string& name)
 {
-    for (auto find :
-         {&ClusterResolver::from_http_route, &ClusterResolver::from_virtual_service, &ClusterResolver::from_ingress}) {
-        if (auto t = (this->*find)(name)) {
-            return *t;
-        }
+    if (auto t = find(name)) {
+        return *t;
     }
     throw Error(fmt::format("service {} in namespace {} has no HTTPRoute, VirtualService or Ingress: it is not "
                             "exposed (use --internal to go through the API server, or call its URL)",

@@ -19,6 +19,8 @@ class ClusterResolver : public ServiceResolver
 public:
     ClusterResolver(kube::Client& client, std::string namespace_);
     ServiceTarget resolve(const std::string& name) override;
+    // The same lookup; nullopt when the service is not exposed (status shows no external URL).
+    std::optional<ServiceTarget> find(const std::string& name);
 
 private:
     std::optional<ServiceTarget> from_http_route(const std::string& name);
