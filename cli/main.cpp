@@ -38,6 +38,7 @@ constexpr Verb k_verbs[] = {
     {"call", kms::cli::setup_call},
     {"status", kms::cli::setup_status},
     {"list", kms::cli::setup_list},
+    {"logs", kms::cli::setup_logs},
     {"init", kms::cli::setup_init},
     {"schema", kms::cli::setup_schema},
     {"explain", kms::cli::setup_explain},
