@@ -7,6 +7,7 @@
 #include <util/strings.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 namespace kms::cli {
@@ -83,6 +84,10 @@ git::Options git_options(const GitFlags& f, int verbosity)
         c.token_source = "KMS_GIT_TOKEN";
     }
     c.username = env("KMS_GIT_USERNAME");
+    // Checked now, not when a fetch first needs it (after a connection, or never for a cached commit).
+    if (!f.ssh_key.empty() && !std::filesystem::is_regular_file(f.ssh_key)) {
+        throw Error(fmt::format("--git-ssh-key: {}: no such file", f.ssh_key), ExitCode::usage);
+    }
     c.ssh_key = f.ssh_key;
     c.ssh_passphrase = env("KMS_GIT_SSH_PASSPHRASE");
     c.home = home;

@@ -2,6 +2,7 @@
 #include <util/error.hpp>
 #include <util/strings.hpp>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -81,6 +82,9 @@ SourceRef parse_source(std::string_view arg)
     if (ref && ref->empty()) {
         throw usage(arg, "nothing follows '@': give a branch, tag or commit");
     }
+    if (ref && !is_ref_name(*ref)) {
+        throw usage(arg, fmt::format("\"{}\" is not a valid branch, tag or commit name", *ref));
+    }
     auto path = normalize_path(tail);
     if (!path) {
         throw usage(arg, fmt::format("the path \"{}\" must stay inside the repository (relative, no '..' above "
@@ -103,6 +107,15 @@ void check_url(std::string_view url, std::string_view what)
     if (scheme == std::string_view::npos) {
         return; // a path or scp-like user@host:path: no password can hide there
     }
+    static constexpr std::array<std::string_view, 7> k_schemes = {"https", "http", "ssh", "git", "file", "git+ssh",
+                                                                  "ssh+git"};
+    std::string_view name = url.substr(0, scheme);
+    if (std::find(k_schemes.begin(), k_schemes.end(), name) == k_schemes.end()) {
+        throw Error(fmt::format("{}: git cannot fetch over \"{}\" (use https://, http://, ssh://, git:// or file://)",
+                                what,
+                                name),
+                    ExitCode::usage);
+    }
     std::string_view authority = url.substr(scheme + 3);
     authority = authority.substr(0, authority.find('/'));
     auto at = authority.rfind('@');
@@ -113,6 +126,21 @@ void check_url(std::string_view url, std::string_view what)
                                 what),
                     ExitCode::usage);
     }
+}
+
+bool is_ref_name(std::string_view ref)
+{
+    if (ref.empty() || ref.front() == '-' || ref.front() == '/' || ref.back() == '/' || ref.back() == '.' ||
+        ref.ends_with(".lock") || ref.find("..") != std::string_view::npos || ref.find("@{") != std::string_view::npos ||
+        ref.find("//") != std::string_view::npos || ref == "@") {
+        return false;
+    }
+    for (unsigned char c : ref) {
+        if (c <= ' ' || c == 0x7f || std::string_view("~^:?*[\\").find(static_cast<char>(c)) != std::string_view::npos) {
+            return false;
+        }
+    }
+    return true;
 }
 
 std::optional<std::string> ssh_to_https(std::string_view url)

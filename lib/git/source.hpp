@@ -30,6 +30,12 @@ SourceRef parse_source(std::string_view arg);
 // `what` names where the URL came from ("-f", "--git-repo", "git.repo"); the URL is not echoed.
 void check_url(std::string_view url, std::string_view what);
 
+// A name git could have for a branch or tag (git check-ref-format's rules, as a single name may
+// contain '/'): no spaces or control characters, none of ~^:?*[\, no "..", "@{" or "//", not
+// starting with '-' or '/', not ending with '/', '.' or ".lock". Checked before any fetch, so a
+// mistyped ref is a usage error rather than a network round trip.
+bool is_ref_name(std::string_view ref);
+
 // The https form of an ssh URL ("git@github.com:acme/x.git" or "ssh://git@github.com/acme/x.git"
 // → "https://github.com/acme/x.git"); nullopt when `url` is not an ssh URL.
 std::optional<std::string> ssh_to_https(std::string_view url);

@@ -30,7 +30,8 @@ void Sources::log(const std::string& line) const
 void Sources::prepare(spec::LoadInput& in)
 {
     for (auto& f : in.files) {
-        if (is_source(f)) {
+        // "git+ftp://…" and other git+ spellings are a source we cannot read, not a file name.
+        if (is_source(f) || util::starts_with(f, "git+")) {
             SourceRef src = parse_source(f);
             f = mount(src.url, src.path, src.ref);
         }
@@ -193,6 +194,13 @@ void Sources::complete(spec::Service& s, const std::string& file)
     if (s.git) {
         std::string where = s.pos_of("git.repo").str();
         check_url(s.git->repo, where.empty() ? std::string("git.repo") : where + ": git.repo");
+        if (s.git->branch && !s.git->branch->empty() && !is_ref_name(*s.git->branch)) {
+            std::string at = s.pos_of("git.branch").str();
+            throw Error(fmt::format("{}git.branch: \"{}\" is not a valid branch or tag name",
+                                    at.empty() ? std::string() : at + ": ",
+                                    *s.git->branch),
+                        ExitCode::usage);
+        }
     }
 }
 

@@ -143,6 +143,18 @@ void parse_resource_list(Discovery::ServerState& s, const std::string& api_versi
     s.fetched.insert(api_version);
 }
 
+// Runs `parse` on an answer from `path`; an answer of the wrong shape (a proxy's JSON, a broken
+// server) is an error about that answer rather than an internal one.
+template<typename F>
+void parse_answer(const std::string& path, F&& parse)
+{
+    try {
+        parse();
+    } catch (const Json::exception&) {
+        throw Error(fmt::format("discovery (GET {}): the API server's answer is not a discovery document", path));
+    }
+}
+
 Json to_cache(const Discovery::ServerState& s, long long now)
 {
     Json items = Json::array();
@@ -168,9 +180,14 @@ bool from_cache(Discovery::ServerState& s, const Json& j, long long now)
     if (age < 0 || age > std::chrono::seconds(k_cache_ttl).count()) {
         return false;
     }
-    for (const auto& r : j["resources"]) {
-        add(s,
-            ResourceInfo{ r.value("g", ""), r.value("v", ""), r.value("k", ""), r.value("r", ""), r.value("n", true) });
+    try {
+        for (const auto& r : j["resources"]) {
+            add(s,
+                ResourceInfo{
+                  r.value("g", ""), r.value("v", ""), r.value("k", ""), r.value("r", ""), r.value("n", true) });
+        }
+    } catch (const Json::exception&) {
+        return false; // a damaged cache file is a miss; this run rewrites it
     }
     return true;
 }
@@ -221,11 +238,13 @@ void Discovery::load_all(ServerState& s, bool use_disk)
     Json apis = apis_future.get();
     ServerState fresh;
     fresh.loaded = true;
-    fresh.aggregated =
-      core.value("kind", "") == "APIGroupDiscoveryList" && apis.value("kind", "") == "APIGroupDiscoveryList";
+    parse_answer("/api", [&] {
+        fresh.aggregated =
+          core.value("kind", "") == "APIGroupDiscoveryList" && apis.value("kind", "") == "APIGroupDiscoveryList";
+    });
     if (fresh.aggregated) {
-        parse_aggregated(fresh, core);
-        parse_aggregated(fresh, apis);
+        parse_answer("/api", [&] { parse_aggregated(fresh, core); });
+        parse_answer("/apis", [&] { parse_aggregated(fresh, apis); });
         if (!cache_path.empty()) {
             try {
                 m_cache.make_dir(m_cache.dir);
@@ -235,19 +254,23 @@ void Discovery::load_all(ServerState& s, bool use_disk)
             }
         }
     } else {
-        for (const auto& v : core.value("versions", Json::array())) {
-            fresh.served.insert(v.get<std::string>());
-            note_version(fresh, v.get<std::string>());
-        }
-        for (const auto& g : apis.value("groups", Json::array())) {
-            if (g.contains("preferredVersion")) {
-                note_version(fresh, g["preferredVersion"].value("groupVersion", ""));
+        parse_answer("/api", [&] {
+            for (const auto& v : core.value("versions", Json::array())) {
+                fresh.served.insert(v.get<std::string>());
+                note_version(fresh, v.get<std::string>());
             }
-            for (const auto& v : g.value("versions", Json::array())) {
-                fresh.served.insert(v.value("groupVersion", ""));
-                note_version(fresh, v.value("groupVersion", ""));
+        });
+        parse_answer("/apis", [&] {
+            for (const auto& g : apis.value("groups", Json::array())) {
+                if (g.contains("preferredVersion")) {
+                    note_version(fresh, g["preferredVersion"].value("groupVersion", ""));
+                }
+                for (const auto& v : g.value("versions", Json::array())) {
+                    fresh.served.insert(v.value("groupVersion", ""));
+                    note_version(fresh, v.value("groupVersion", ""));
+                }
             }
-        }
+        });
     }
     s = std::move(fresh);
 }
@@ -258,7 +281,7 @@ void Discovery::load_group_version(ServerState& s, const std::string& api_versio
     std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
     auto list = m_client.get_optional(path, "discovery (GET " + path + ")");
     if (list) {
-        parse_resource_list(s, api_version, *list);
+        parse_answer(path, [&] { parse_resource_list(s, api_version, *list); });
     } else {
         s.fetched.insert(api_version);
     }

@@ -327,6 +327,12 @@ RestConfig resolve_rest_config(const ConfigOverrides& o, const util::Environment
     apply_cluster_flags(rc, o, fs);
     bool tls_hint = !rc.ca_pem.empty() || !rc.client_cert_pem.empty() || rc.insecure || !rc.tls_server_name.empty();
     rc.server = normalize_server(rc.server, tls_hint);
+    if (!util::starts_with(rc.server, "https://") && !util::starts_with(rc.server, "http://")) {
+        // client-go fails such a server at the first request ("unsupported protocol scheme"); libcurl
+        // would try to speak ftp:// or whatever else it names.
+        throw config_error(rc.source.empty() ? "--server" : rc.source,
+                           fmt::format("server \"{}\" must be an https:// or http:// URL", rc.server));
+    }
     if (rc.exec && rc.exec->provide_cluster_info) {
         rc.exec_cluster = exec_cluster_info(rc, cluster);
     }

@@ -146,7 +146,9 @@ std::string describe_failure(const ApiStatus& s, const std::string& what, const 
                            user_ref.empty() ? std::string() : " of " + user_ref);
     }
     if (s.code == 403) {
-        return prefix + "forbidden: " + first_line(s.message);
+        // Non-resource paths come as "forbidden: User … cannot get path …" already.
+        std::string line = first_line(s.message);
+        return prefix + (util::starts_with(line, "forbidden: ") ? line : "forbidden: " + line);
     }
     if (s.code == 404) {
         std::string msg = first_line(s.message);

@@ -19,7 +19,7 @@ BIN = os.environ.get("KMS_BIN") or str(ROOT / "build" / "kubectl-microservice")
 RUN_TIMEOUT = 30  # seconds; a render takes milliseconds, so this only stops a hang
 
 # Files of a case directory that describe the run rather than being its input.
-CONTROL_FILES = {"args", "stdin", "expected", "expected.yaml", "expected.stderr", "exit_code", "README"}
+CONTROL_FILES = {"args", "stdin", "expected", "expected.yaml", "expected.stderr", "exit_code", "README", "http.json"}
 
 
 def read_args(case_dir, default):

@@ -86,6 +86,25 @@ TEST_SUITE("git::source")
         CHECK(error_of([] { kms::git::check_url("git@h:r.git", "--git-repo"); }).empty());
     }
 
+    TEST_CASE("refs git could not have and schemes git cannot fetch are refused before any fetch")
+    {
+        for (const char* ok : {"main", "release/1.0", "v1.2.3", "feature-x_y", "3f2c1a9", "HEAD"}) {
+            CHECK_MESSAGE(kms::git::is_ref_name(ok), ok);
+        }
+        for (const char* bad : {"my branch", "a..b", "-x", "/x", "x/", "x.lock", "x.", "a@{1}", "a//b", "a~1", "a^",
+                                "a:b", "a?", "a*", "a[b", "a\\b", "@", "tab\there"}) {
+            CHECK_FALSE_MESSAGE(kms::git::is_ref_name(bad), bad);
+        }
+        CHECK(error_of([] { parse_source("git+https://h/r.git//s.yaml@my branch"); })
+                .find("\"my branch\" is not a valid branch, tag or commit name") != std::string::npos);
+        CHECK(error_of([] { kms::git::check_url("ftp://h/r.git", "--git-repo"); }) ==
+              "--git-repo: git cannot fetch over \"ftp\" (use https://, http://, ssh://, git:// or file://)");
+        for (const char* ok : {"https://h/r.git", "http://h/r", "ssh://git@h/r", "git://h/r", "file:///srv/r",
+                               "git@h:r.git", "/srv/r.git"}) {
+            CHECK_MESSAGE(error_of([&] { kms::git::check_url(ok, "x"); }).empty(), ok);
+        }
+    }
+
     TEST_CASE("only git+ and file:// prefixes name git sources")
     {
         CHECK(kms::git::is_source("git+ssh://h/r.git//s.yaml"));
