@@ -39,6 +39,7 @@ constexpr Verb k_verbs[] = {
     {"status", kms::cli::setup_status},
     {"list", kms::cli::setup_list},
     {"logs", kms::cli::setup_logs},
+    {"history", kms::cli::setup_history},
     {"init", kms::cli::setup_init},
     {"schema", kms::cli::setup_schema},
     {"explain", kms::cli::setup_explain},

@@ -22,6 +22,7 @@ void setup_explain(CLI::App& app, Context& ctx);
 void setup_status(CLI::App& app, Context& ctx);
 void setup_list(CLI::App& app, Context& ctx);
 void setup_logs(CLI::App& app, Context& ctx);
+void setup_history(CLI::App& app, Context& ctx);
 void setup_completion(CLI::App& app, Context& ctx);
 // cobra's hidden `__complete WORDS...` (and `__completeNoDesc`), which kubectl_complete-microservice
 // and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
