@@ -1,15 +1,13 @@
 #include "kube_flags.hpp"
 #include "verbs.hpp"
+#include "wait_flags.hpp"
 
 #include <iostream>
-#include <kube/actions_record.hpp>
 #include <kube/apply.hpp>
 #include <kube/secrets.hpp>
-#include <kube/wait.hpp>
+#include <kube/service_plan.hpp>
 #include <render/output.hpp>
 #include <render/render.hpp>
-#include <unistd.h>
-#include <util/duration.hpp>
 
 namespace kms::cli {
 
@@ -23,33 +21,18 @@ struct ApplyCliOptions
     bool prune = false; // --prune: the default, spelled out
     bool no_prune = false;
     std::string output;
-    bool wait = false;
-    bool no_wait = false;
-    std::string timeout = "5m";
+    WaitFlags waits;
 };
 
-// One service's objects, ready to apply.
-struct ServicePlan
-{
-    std::string service;
-    kube::Plan plan;
-    kube::ApplySetParent set;
-};
+using kube::ServicePlan;
 
-ServicePlan plan_service(const spec::Service& s, const spec::Config& config, const std::string& default_ns,
+ServicePlan plan_one(const spec::Service& s, const spec::Config& config, const std::string& default_ns,
                          bool ns_explicit, kube::Discovery* discovery)
 {
-    auto rendered = render::render(s, config);
-    for (const auto& w : rendered.warnings) {
+    auto sp = kube::plan_service(s, config, default_ns, ns_explicit, discovery);
+    for (const auto& w : sp.warnings) {
         std::cerr << w << '\n';
     }
-    // What the service actions (restart, scale, clone, rollback, expose) rebuild it from.
-    actions::record_on(rendered.objects, s);
-    std::string ns = s.namespace_.value_or(default_ns);
-    ServicePlan sp{ s.name,
-                    kube::make_plan(rendered.objects, ns, ns_explicit, discovery),
-                    kube::ApplySetParent::for_service(s.name, ns, render::labels(s)) };
-    kube::label_members(sp.plan, sp.set);
     return sp;
 }
 
@@ -83,37 +66,6 @@ int print_client_plan(const std::vector<ServicePlan>& plans, const ApplyCliOptio
     return 0;
 }
 
-// Waits for every Deployment the plans applied; progress goes to stdout, redrawn on a terminal.
-void wait_for_plans(kube::Client& client, const std::vector<ServicePlan>& plans, std::chrono::milliseconds timeout)
-{
-    bool tty = ::isatty(STDOUT_FILENO) == 1;
-    kube::WaitOptions w;
-    w.timeout = timeout;
-    if (tty) {
-        w.progress = [](const std::string& m) { std::cout << "\r\x1b[K" << m << std::flush; };
-    } else {
-        w.line = [](const std::string& m) { std::cout << m << '\n' << std::flush; };
-    }
-    for (const auto& sp : plans) {
-        for (const auto& item : sp.plan.items) {
-            if (item.resource.kind != "Deployment" || item.resource.group != "apps") {
-                continue;
-            }
-            try {
-                kube::wait_for_rollout(client, item.ns, item.name, w);
-            } catch (const Error&) {
-                if (tty) {
-                    std::cout << '\n';
-                }
-                throw;
-            }
-            if (tty) {
-                std::cout << '\n';
-            }
-        }
-    }
-}
-
 int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
 {
     if (o.dry_run != "none" && o.dry_run != "client" && o.dry_run != "server") {
@@ -127,22 +79,13 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     if (o.prune && o.no_prune) {
         throw input_error(SourcePos{ {}, 0, 0, "--no-prune" }, "--prune and --no-prune contradict each other");
     }
-    if (o.wait && o.no_wait) {
-        throw input_error(SourcePos{ {}, 0, 0, "--no-wait" }, "--wait and --no-wait contradict each other");
-    }
-    auto timeout = util::parse_duration(o.timeout);
-    if (!timeout) {
-        throw input_error(SourcePos{ {}, 0, 0, "--timeout" },
-                          fmt::format("invalid duration \"{}\" (e.g. 90s, 5m, 0 for no limit)", o.timeout));
-    }
-    // Waiting is the default where someone watches: a terminal (documented in --help and the man page).
-    bool wait = o.wait || (!o.no_wait && ::isatty(STDOUT_FILENO) == 1);
+    Waiting wait = waiting(o.waits);
     auto in = load_input(o.input, g);
     if (o.dry_run == "client") {
         std::string ns = offline_namespace(g);
         std::vector<ServicePlan> plans;
         for (const auto& s : in.loaded.services) {
-            plans.push_back(plan_service(s, in.config, ns, !g.namespace_.empty(), nullptr));
+            plans.push_back(plan_one(s, in.config, ns, !g.namespace_.empty(), nullptr));
         }
         return print_client_plan(plans, o);
     }
@@ -153,7 +96,7 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     // Every service is planned (and every API checked) before the first write.
     std::vector<ServicePlan> plans;
     for (const auto& s : in.loaded.services) {
-        plans.push_back(plan_service(s, in.config, rc.namespace_, rc.namespace_explicit, cluster.discovery.get()));
+        plans.push_back(plan_one(s, in.config, rc.namespace_, rc.namespace_explicit, cluster.discovery.get()));
     }
     kube::ApplyOptions opts;
     opts.server_dry_run = o.dry_run == "server";
@@ -172,8 +115,8 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     if (!o.output.empty()) {
         std::cout << render::format_objects(applied, render::parse_output(o.output).format);
     }
-    if (wait && o.dry_run == "none") {
-        wait_for_plans(*cluster.client, plans, *timeout);
+    if (wait.wait && o.dry_run == "none") {
+        wait_for_plans(*cluster.client, plans, wait.timeout);
     }
     return 0;
 }
@@ -200,13 +143,10 @@ void setup_apply(CLI::App& app, Context& ctx)
     sub->add_flag("--no-prune", opt->no_prune, "Keep objects the service no longer renders");
     sub->add_option("-o,--output", opt->output, "Print the applied objects as yaml, json or name lines instead of one line each")
       ->type_name("yaml|json|name");
-    sub->add_flag("--wait",
-                  opt->wait,
-                  "Wait for the rollout (kubectl rollout status semantics) and fail fast with the reason when it "
-                  "cannot finish; the default when stdout is a terminal");
-    sub->add_flag("--no-wait", opt->no_wait, "Do not wait, even on a terminal");
-    sub->add_option("--timeout", opt->timeout, "How long --wait waits, e.g. 90s, 10m; 0: no limit (default 5m)")
-      ->type_name("DURATION");
+    add_wait_flags(*sub,
+                   opt->waits,
+                   "Wait for the rollout (kubectl rollout status semantics) and fail fast with the reason when it "
+                   "cannot finish");
     sub->callback([opt, &ctx] { ctx.exit_code = run_apply(*opt, ctx.global); });
 }
 

@@ -1,6 +1,7 @@
 #include <kube/apply.hpp>
 #include <map>
 #include <mutex>
+#include <set>
 #include <util/error.hpp>
 #include <util/parallel.hpp>
 #include <util/strings.hpp>
@@ -56,6 +57,7 @@ struct Preflight
     std::vector<http::Response> dry_runs;
     std::optional<Json> parent;
     std::map<std::string, std::optional<Json>> hpa_targets; // ref → live Deployment
+    std::set<std::size_t> reclaim;                          // items that take spec.replicas back from the HPA
 };
 
 http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags& flags)
@@ -67,6 +69,21 @@ http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags
     c.content_type = k_apply_content_type;
     c.secret_body = item.is_secret();
     return client.send(c);
+}
+
+// A Deployment that drops its HPA sets spec.replicas again, which the hand-over manager and the
+// HPA controller (kube-controller-manager, through /scale) still own: when that field is the only
+// conflict, it is ours to take back. `any_manager`: whoever owns it (scale's explicit count).
+bool replicas_to_take_back(const PlanItem& item, const ApiStatus& s, bool any_manager)
+{
+    if (s.code != 409 || item.resource.kind != "Deployment" || !item.object["spec"].contains("replicas")) {
+        return false;
+    }
+    auto conflicts = field_conflicts(s);
+    return !conflicts.empty() && std::all_of(conflicts.begin(), conflicts.end(), [&](const FieldConflict& c) {
+        return c.field == ".spec.replicas" &&
+               (any_manager || c.manager == k_handover_manager || c.manager == "kube-controller-manager");
+    });
 }
 
 // Objects in a namespace the plan itself creates cannot be dry-run before it exists.
@@ -81,7 +98,8 @@ bool namespace_planned(const Plan& plan, const ApiStatus& s)
     });
 }
 
-Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplySetParent>& set, const ApplyFlags& flags)
+Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplySetParent>& set, const ApplyFlags& flags,
+                    bool take_replicas)
 {
     Preflight p;
     p.dry_runs.resize(plan.items.size());
@@ -112,6 +130,16 @@ Preflight preflight(Client& client, const Plan& plan, const std::optional<ApplyS
             continue;
         }
         ApiStatus s = parse_status(r);
+        if (replicas_to_take_back(plan.items[i], s, take_replicas)) {
+            ApplyFlags forced = dry;
+            forced.force = true;
+            p.dry_runs[i] = send_apply(client, plan.items[i], forced);
+            if (is_success(p.dry_runs[i].status)) {
+                p.reclaim.insert(i);
+                continue;
+            }
+            s = parse_status(p.dry_runs[i]);
+        }
         if (!namespace_planned(plan, s)) {
             failures.add(describe_failure(s, plan.items[i].describe(), client.config().user_ref()));
         }
@@ -137,13 +165,27 @@ void apply_parent(Client& client, const ApplySetParent& set, const ApplySetState
     }
 }
 
-void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& live, const ApplyFlags& flags)
+// The minReplicas of the plan's HPA for `deployment` (1 when unset, as the API defaults it).
+int hpa_min(const Plan& plan, const PlanItem& deployment)
+{
+    for (const auto& hpa : plan.items) {
+        if (hpa.resource.kind == "HorizontalPodAutoscaler" && hpa.ns == deployment.ns &&
+            hpa.object["spec"]["scaleTargetRef"].value("name", "") == deployment.name) {
+            return hpa.object["spec"].value("minReplicas", 1);
+        }
+    }
+    return 1;
+}
+
+// The live count is kept, but at least the HPA's minimum: an HPA leaves a target at 0 alone
+// (ScalingDisabled), so a service switched off would stay off.
+void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& live, int min, const ApplyFlags& flags)
 {
     PlanItem item = deployment;
     item.object = Json{ { "apiVersion", "apps/v1" },
                         { "kind", "Deployment" },
                         { "metadata", { { "name", deployment.name }, { "namespace", deployment.ns } } },
-                        { "spec", { { "replicas", live["spec"].value("replicas", 1) } } } };
+                        { "spec", { { "replicas", std::max(live["spec"].value("replicas", 1), min) } } } };
     ApplyFlags f = flags;
     f.manager = k_handover_manager;
     f.force = true;
@@ -220,7 +262,7 @@ ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const s
     }
     ApplyFlags flags;
     flags.force = options.force_conflicts;
-    Preflight pre = preflight(client, plan, set, flags);
+    Preflight pre = preflight(client, plan, set, flags, options.take_replicas);
     ApplySetState recorded = set ? read_applyset(pre.parent, *set) : ApplySetState{};
     ApplySetState wanted = set ? applyset_of(plan, *set) : ApplySetState{};
 
@@ -248,7 +290,7 @@ ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const s
     for (const PlanItem* d : hpa_targets(plan)) {
         const auto& live = pre.hpa_targets[d->ref()];
         if (live && owns_replicas(*live, flags.manager)) {
-            hand_over_replicas(client, *d, *live, flags);
+            hand_over_replicas(client, *d, *live, hpa_min(plan, *d), flags);
         }
     }
 
@@ -275,7 +317,9 @@ ApplyResult apply_plan(Client& client, Discovery& discovery, Plan& plan, const s
                 return;
             }
             const PlanItem& item = plan.items[idx[k]];
-            http::Response r = send_apply(client, item, flags);
+            ApplyFlags f = flags;
+            f.force = f.force || pre.reclaim.count(idx[k]) > 0;
+            http::Response r = send_apply(client, item, f);
             if (!is_success(r.status)) {
                 failures.add(describe_failure(parse_status(r), item.describe(), client.config().user_ref()));
                 return;

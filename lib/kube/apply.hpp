@@ -16,6 +16,9 @@ struct ApplyOptions
     bool server_dry_run = false;
     bool force_conflicts = false;
     bool prune = true;
+    // spec.replicas of a Deployment is taken over from any field manager when it is the only
+    // conflict (scale: the count is the user's explicit choice). Without it, only from the HPA.
+    bool take_replicas = false;
     // Each finished step as a line ("Deployment/web created"), as it happens.
     std::function<void(const std::string&)> report;
 };

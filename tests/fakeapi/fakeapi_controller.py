@@ -427,7 +427,8 @@ class Controllers(KubeletMixin):
                       "not found" % ref.get("name"), now)]}
         else:
             cur = (d.get("spec") or {}).get("replicas", 1)
-            want = min(max(cur, mn), mx)
+            # A target scaled to 0 switches the HPA off (ScalingDisabled), as in kube-controller-manager.
+            want = cur if cur == 0 and mn != 0 else min(max(cur, mn), mx)
             if want != cur:
                 self.c.patch(dres, ns, ref.get("name"), "merge", {"spec": {"replicas": want}}, MGR,
                              subresource="scale")
@@ -443,6 +444,9 @@ class Controllers(KubeletMixin):
                             "the desired count is within the acceptable range" if mn < want < mx else
                             "the desired replica count is less than the minimum replica count", now)]}
             del st["currentMetrics"]
+            if cur == 0 and mn != 0:
+                st["conditions"][1] = _cond("ScalingActive", "False", "ScalingDisabled",
+                                            "scaling is disabled since the replica count of the target is zero", now)
         old = h.get("status") or {}
         st["conditions"] = [_keep_time(old.get("conditions"), c) for c in st["conditions"]]
         if old != st:
