@@ -39,10 +39,14 @@ void add_global_flags(CLI::App& app, GlobalOptions& g)
 
 void add_service_flags(CLI::App& sub, ServiceInput& in)
 {
-    auto& o = in.overrides;
-    const char* group = "Service flags (override the file)";
     sub.add_option("-f,--filename", in.files, "Service file, directory, - for stdin, or git+URL//PATH@REF (repeatable)")
-        ->group(group);
+        ->group(k_service_flags_group);
+    add_override_flags(sub, in.overrides, in.git, true);
+}
+
+void add_override_flags(CLI::App& sub, spec::Overrides& o, GitFlags& git, bool git_sources)
+{
+    const char* group = k_service_flags_group;
     sub.add_option("--name", o.name, "Service name (DNS-1123 label)")->group(group);
     sub.add_option("--image", o.image, "Container image")->group(group);
     sub.add_option("--environment", o.environment, "Environment preset from the user config")->group(group);
@@ -64,7 +68,11 @@ void add_service_flags(CLI::App& sub, ServiceInput& in)
     sub.add_option("--commit", o.commit, "Git commit to pin")->group(group);
     sub.add_option("--git-secret", o.git_secret, "Secret with git credentials (mounted only into the clone step)")
         ->group(group);
-    add_git_flags(sub, in.git);
+    if (git_sources) {
+        add_git_flags(sub, git);
+    } else {
+        add_git_access_flags(sub, git);
+    }
     sub.add_option("--script", o.script, "Bash script to run, relative to the repository root")->group(group);
     sub.add_option("--pipeline", o.pipeline, "Shakudo pipeline YAML to run, relative to the repository root")
         ->group(group);

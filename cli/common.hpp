@@ -45,6 +45,10 @@ struct ServiceInput
     GitFlags git;
 };
 void add_service_flags(CLI::App& sub, ServiceInput& in);
+inline constexpr const char* k_service_flags_group = "Service flags (override the file)";
+// The same without -f (clone starts from a record); `git_sources` false: only the git flags that
+// reach a repository, not those that find service files in one.
+void add_override_flags(CLI::App& sub, spec::Overrides& o, GitFlags& git, bool git_sources);
 // --host, --path, --auth … (cli/expose_flags.cpp), part of the service flags.
 void add_expose_flags(CLI::App& sub, spec::ExposeFlags& f);
 

@@ -49,6 +49,12 @@ void add_git_flags(CLI::App& sub, GitFlags& f)
         ->group(group);
     sub.add_flag("--git-ssh-to-https", f.ssh_to_https, "Turn an ssh origin URL into https for the cluster")
         ->group(group);
+    add_git_access_flags(sub, f);
+}
+
+void add_git_access_flags(CLI::App& sub, GitFlags& f)
+{
+    const char* group = "Git flags";
     sub.add_option("--git-ssh-key", f.ssh_key, "Private ssh key file (default: ssh-agent, then ~/.ssh/id_*)")
         ->group(group);
     sub.add_option("--git-token-file", f.token_file,

@@ -23,6 +23,9 @@ struct GitFlags
     std::string timeout = "60s";
 };
 void add_git_flags(CLI::App& sub, GitFlags& f);
+// Only the flags that reach a repository (key, token, known hosts, timeout): for verbs that
+// re-resolve a recorded repository (restart, clone).
+void add_git_access_flags(CLI::App& sub, GitFlags& f);
 
 // git::Options from the flags and the environment: KMS_GIT_TOKEN (or --git-token-file),
 // KMS_GIT_USERNAME, KMS_GIT_SSH_PASSPHRASE, XDG_CACHE_HOME, HOME. Secrets stay in memory.

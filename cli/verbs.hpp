@@ -24,6 +24,12 @@ void setup_list(CLI::App& app, Context& ctx);
 void setup_logs(CLI::App& app, Context& ctx);
 void setup_history(CLI::App& app, Context& ctx);
 void setup_completion(CLI::App& app, Context& ctx);
+// Service actions that change a running service (cli/rebuild.hpp).
+void setup_restart(CLI::App& app, Context& ctx);
+void setup_scale(CLI::App& app, Context& ctx);
+void setup_clone(CLI::App& app, Context& ctx);
+void setup_cancel(CLI::App& app, Context& ctx);
+void setup_expose(CLI::App& app, Context& ctx);
 // cobra's hidden `__complete WORDS...` (and `__completeNoDesc`), which kubectl_complete-microservice
 // and the shell scripts call: answered before CLI11 parses, since the words are raw ("--" too).
 // Returns the exit code when argv asks for it.

@@ -375,6 +375,13 @@ Recorded load_record(const Reload& r, const spec::Config& config)
     Json service = rec["service"];
     if (r.remove_expose) {
         service.erase("expose");
+    } else if (r.add_expose && !service.contains("expose")) {
+        service["expose"] = true;
+    }
+    // The recorded gateway was resolved for the recorded `via`; another one resolves its own.
+    if (r.overrides.expose.via && service.contains("expose") && service["expose"].is_object() &&
+        service["expose"].value("via", "gateway-api") != *r.overrides.expose.via) {
+        service["expose"].erase("gateway");
     }
     // The record is served as files of a virtual directory, so the loader (and its messages) work
     // exactly as for a service file next to its pipeline file.

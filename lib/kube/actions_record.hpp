@@ -49,6 +49,7 @@ struct Reload
     std::string namespace_;    // where the service runs (unless the overrides name another)
     spec::Overrides overrides; // flags, as for `render`
     bool remove_expose = false;
+    bool add_expose = false; // an expose section with its defaults when the record has none
 };
 
 struct Recorded

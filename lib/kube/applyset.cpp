@@ -247,7 +247,7 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
     return out;
 }
 
-void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const char* propagation)
+void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const char* propagation, const char* doing)
 {
     Json options{ { "kind", "DeleteOptions" }, { "apiVersion", "v1" }, { "propagationPolicy", propagation } };
     if (dry_run) {
@@ -263,7 +263,7 @@ void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const 
         return;
     }
     if (r.status < 200 || r.status >= 300) {
-        client.fail(r, "pruning " + c.describe());
+        client.fail(r, std::string(doing) + " " + c.describe());
     }
 }
 

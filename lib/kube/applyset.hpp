@@ -79,7 +79,8 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
                                              const ApplySetState& recorded, const Plan& plan);
 
 // DELETE with propagationPolicy Background (cancel may ask for Foreground) and dryRun=All when
-// asked; a member already gone counts as deleted.
-void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const char* propagation = "Background");
+// asked; a member already gone counts as deleted. `doing` starts the error message.
+void delete_member(Client& client, const PruneCandidate& c, bool dry_run, const char* propagation = "Background",
+                   const char* doing = "pruning");
 
 } // namespace kms::kube

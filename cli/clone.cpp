@@ -1,0 +1,82 @@
+#include "rebuild.hpp"
+#include "verbs.hpp"
+
+#include <git/resolve.hpp>
+#include <kube/actions_clone.hpp>
+
+#include <iostream>
+
+namespace kms::cli {
+
+namespace {
+
+struct CloneOptions
+{
+    std::string source;
+    spec::Overrides overrides;
+    GitFlags git;
+    WaitFlags waits;
+};
+
+int run_clone(const CloneOptions& o, const GlobalOptions& g)
+{
+    if (!o.overrides.name) {
+        throw input_error(SourcePos{ {}, 0, 0, "--name" }, "clone needs the new service's name: --name NEW");
+    }
+    const std::string& name = *o.overrides.name;
+    if (name == o.source) {
+        throw input_error(SourcePos{ {}, 0, 0, "--name" },
+                          fmt::format("\"{}\" is the service being cloned; give the copy another name", name));
+    }
+    Waiting wait = waiting(o.waits);
+    Cluster cluster = connect(g);
+    kube::Client& c = *cluster.client;
+    const std::string& ns = c.config().namespace_;
+    auto source = actions::clone_source(c, ns, o.source);
+    if (c.get_optional(actions::deployment_path(ns, name), fmt::format("service {} in namespace {}", name, ns))) {
+        throw Error(fmt::format("service \"{}\" already exists in namespace \"{}\": clone makes new services (change "
+                                "one with apply, scale or expose)",
+                                name, ns));
+    }
+    spec::Config config = user_config();
+    Changes changes;
+    changes.overrides = o.overrides;
+    auto original = reload(source, config, {});
+    // The copy must not take over the original's route.
+    if (original.service.expose && original.service.expose->host && !o.overrides.expose.host) {
+        if (auto host = actions::renamed_host(*original.service.expose->host, o.source, name)) {
+            changes.overrides.expose.host = *host;
+        }
+    }
+    auto copy = reload(source, config, changes);
+    spec::Service& s = copy.service;
+    bool follow = copy.follow;
+    // A new repository or branch without --commit: pinned to its head now, and followed by restart.
+    if (s.git && (o.overrides.git_repo || o.overrides.branch) && !o.overrides.commit) {
+        s.git->commit.reset();
+        auto git = git::open(git_options(o.git, g.verbosity));
+        git::pin(*git, *s.git);
+        follow = true;
+    } else if (o.overrides.commit) {
+        follow = false;
+    }
+    reapply(cluster, s, config, follow, wait);
+    std::cout << fmt::format("service \"{}\" cloned from \"{}\"\n", name, o.source);
+    return 0;
+}
+
+} // namespace
+
+void setup_clone(CLI::App& app, Context& ctx)
+{
+    auto opt = std::make_shared<CloneOptions>();
+    auto* sub = app.add_subcommand("clone",
+                                   "Make a new service from a running service's recorded description, with the "
+                                   "service flags as changes, and apply it");
+    sub->add_option("NAME", opt->source, "The service to copy")->required();
+    add_override_flags(*sub, opt->overrides, opt->git, false);
+    add_wait_flags(*sub, opt->waits, "Wait for the rollout (kubectl rollout status semantics)");
+    sub->callback([opt, &ctx] { ctx.exit_code = run_clone(*opt, ctx.global); });
+}
+
+} // namespace kms::cli

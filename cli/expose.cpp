@@ -1,0 +1,58 @@
+#include "rebuild.hpp"
+#include "verbs.hpp"
+
+#include <iostream>
+
+namespace kms::cli {
+
+namespace {
+
+struct ExposeOptions
+{
+    std::string name;
+    spec::ExposeFlags flags;
+    bool remove = false;
+    WaitFlags waits;
+};
+
+int run_expose(const ExposeOptions& o, const GlobalOptions& g)
+{
+    if (o.remove && o.flags.any()) {
+        throw input_error(SourcePos{ {}, 0, 0, "--remove" }, "--remove takes no exposure flags (--host, --auth …)");
+    }
+    Waiting wait = waiting(o.waits);
+    Cluster cluster = connect(g);
+    Changes changes;
+    changes.overrides.expose = o.flags;
+    changes.remove_expose = o.remove;
+    changes.add_expose = !o.remove;
+    auto found = rebuild(cluster, o.name, "expose", changes);
+    const spec::Service& s = found.recorded.service;
+    // The record's other settings are applied unchanged: only the exposure's objects differ, and
+    // those of the old exposure are pruned through the ApplySet.
+    reapply(cluster, s, found.config, found.recorded.follow, wait);
+    if (!s.expose) {
+        std::cout << fmt::format("service \"{}\" is no longer exposed\n", s.name);
+    } else {
+        std::cout << fmt::format("service \"{}\" exposed at {}{}\n", s.name, s.expose->host.value_or(""),
+                                 s.expose->path.value_or("/"));
+    }
+    return 0;
+}
+
+} // namespace
+
+void setup_expose(CLI::App& app, Context& ctx)
+{
+    auto opt = std::make_shared<ExposeOptions>();
+    auto* sub = app.add_subcommand("expose",
+                                   "Add, change or remove the external exposure of a running service (route, auth), "
+                                   "leaving the rest as it is");
+    sub->add_option("NAME", opt->name, "The service")->required();
+    add_expose_flags(*sub, opt->flags);
+    sub->add_flag("--remove", opt->remove, "Remove the exposure: its route and auth objects are deleted");
+    add_wait_flags(*sub, opt->waits, "Wait for the rollout to finish");
+    sub->callback([opt, &ctx] { ctx.exit_code = run_expose(*opt, ctx.global); });
+}
+
+} // namespace kms::cli

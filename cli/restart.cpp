@@ -1,0 +1,75 @@
+#include "rebuild.hpp"
+#include "verbs.hpp"
+
+#include <git/resolve.hpp>
+#include <kube/actions_rollout.hpp>
+
+#include <iostream>
+
+namespace kms::cli {
+
+namespace {
+
+struct RestartOptions
+{
+    std::string name;
+    GitFlags git;
+    WaitFlags waits;
+};
+
+std::string short_commit(const std::string& c)
+{
+    return c.substr(0, 12);
+}
+
+int run_restart(const RestartOptions& o, const GlobalOptions& g)
+{
+    Waiting wait = waiting(o.waits);
+    Cluster cluster = connect(g);
+    // A service without a record (applied by an older version) can still have its pods restarted.
+    auto target = actions::find_service(*cluster.client, cluster.client->config().namespace_, o.name, "restart",
+                                        actions::Need::deployment);
+    if (target.record) {
+        spec::Config config = user_config();
+        auto recorded = reload(target, config, {});
+        const spec::Service& s = recorded.service;
+        if (recorded.follow && s.git) {
+            std::string branch = s.git->branch ? "branch " + *s.git->branch : std::string("the default branch");
+            auto git = git::open(git_options(o.git, g.verbosity));
+            std::string head = git::current_commit(*git, *s.git);
+            std::string pinned = s.git->commit.value_or("");
+            if (head != pinned) {
+                std::cout << fmt::format("{} of {} moved from {} to {}: rolling out the new commit\n", branch,
+                                         s.git->repo, short_commit(pinned), short_commit(head));
+                spec::Service moved = s;
+                moved.git->commit = head;
+                reapply(cluster, moved, config, true, wait);
+                return 0;
+            }
+            std::cout << fmt::format("{} of {} is still at {}: restarting the pods\n", branch, s.git->repo,
+                                     short_commit(head));
+        }
+    }
+    actions::restart_pods(*cluster.client, target, std::chrono::system_clock::now());
+    std::cout << fmt::format("Deployment/{} ({}) restarted\n", target.name, target.namespace_) << std::flush;
+    if (wait.wait) {
+        wait_for_deployment(*cluster.client, target.namespace_, target.name, wait.timeout);
+    }
+    return 0;
+}
+
+} // namespace
+
+void setup_restart(CLI::App& app, Context& ctx)
+{
+    auto opt = std::make_shared<RestartOptions>();
+    auto* sub = app.add_subcommand("restart",
+                                   "Roll a service onto its git branch's new head, or restart its pods when the "
+                                   "branch has not moved (kubectl rollout restart)");
+    sub->add_option("NAME", opt->name, "The service")->required();
+    add_git_access_flags(*sub, opt->git);
+    add_wait_flags(*sub, opt->waits, "Wait for the rollout (kubectl rollout status semantics)");
+    sub->callback([opt, &ctx] { ctx.exit_code = run_restart(*opt, ctx.global); });
+}
+
+} // namespace kms::cli

@@ -1,0 +1,93 @@
+"""restart against the fake API server: a service that follows a branch served by `git daemon`
+rolls onto the branch's new head through apply; otherwise its pods restart exactly as
+`kubectl rollout restart` restarts them (the restartedAt annotation, a new ReplicaSet)."""
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "git"))
+from harness import KubeTestCase, deployment  # noqa: E402
+from git_helpers import GitDaemon, Workspace  # noqa: E402
+
+
+def template_annotations(test, name):
+    return deployment(test, name)["spec"]["template"]["metadata"].get("annotations", {})
+
+
+def replicasets(test, name):
+    items = test.api("/apis/apps/v1/namespaces/default/replicasets?labelSelector=app.kubernetes.io/instance%3D"
+                     + name)[1]["items"]
+    return sorted(rs["metadata"]["name"] for rs in items)
+
+
+class RestartTest(KubeTestCase):
+    def test_new_commit_is_applied_then_same_commit_restarts_pods(self):
+        ws = Workspace(self)
+        repo = ws.repo("app", {"start.sh": "echo one\n"})
+        first = repo.head()
+        with GitDaemon(ws.srv) as daemon:
+            url = daemon.url("app.git")
+            self.kms("apply", "--name", "app", "--image", "python:3.12", "--git-repo", url, "--branch", "main",
+                     "--script", "start.sh", "--wait", check=0)
+            self.assertEqual(template_annotations(self, "app")["kubectl-microservice.dev/git-commit"], first)
+
+            # The branch has not moved: the pods are restarted.
+            p = self.kms("restart", "app", "--wait", check=0)
+            self.assertIn("branch main of %s is still at %s" % (url, first[:12]), p.stdout)
+            self.assertIn("Deployment/app (default) restarted", p.stdout)
+            self.assertIn("kubectl.kubernetes.io/restartedAt", template_annotations(self, "app"))
+
+            second = repo.commit({"start.sh": "echo two\n"})
+            self.clear_requests()
+            p = self.kms("restart", "app", "--wait", check=0)
+            self.assertIn("branch main of %s moved from %s to %s" % (url, first[:12], second[:12]), p.stdout)
+            self.assertIn("Deployment/app (default) configured", p.stdout)
+            self.assertIn('deployment "app" successfully rolled out', p.stdout)
+            self.assertEqual(template_annotations(self, "app")["kubectl-microservice.dev/git-commit"], second)
+            applies = [r for r in self.writes() if r["content_type"] == "application/apply-patch+yaml"]
+            self.assertTrue(applies, "the new commit goes through server-side apply")
+            rec = json.loads(deployment(self, "app")["metadata"]["annotations"]["kubectl-microservice.dev/source"])
+            self.assertEqual(rec["service"]["git"]["commit"], second)
+            self.assertTrue(rec["follow"])
+            # The new pin is what a later rebuild starts from: no move, so a plain restart.
+            p = self.kms("restart", "app", "--no-wait", check=0)
+            self.assertIn("is still at %s" % second[:12], p.stdout)
+
+    def test_pinned_commit_and_no_git_restart_like_kubectl(self):
+        self.kms("apply", "--name", "web", "--image", "ghcr.io/acme/web:1", "--wait", check=0)
+        self.kms("apply", "--name", "twin", "--image", "ghcr.io/acme/web:1", "--wait", check=0)
+        before = replicasets(self, "web")
+        self.clear_requests()
+        p = self.kms("restart", "web", "--wait", check=0)
+        self.assertEqual(p.stdout.splitlines()[0], "Deployment/web (default) restarted")
+        ours = [r for r in self.writes() if r["method"] == "PATCH"]
+        self.clear_requests()
+        self.kubectl("rollout", "restart", "deployment", "twin")
+        theirs = [r for r in self.writes() if r["method"] == "PATCH"]
+        self.assertEqual(len(ours), 1)
+        self.assertEqual(ours[0]["content_type"], theirs[0]["content_type"])
+        body_keys = lambda r: list(json.loads(r["body"])["spec"]["template"]["metadata"]["annotations"])  # noqa: E731
+        self.assertEqual(body_keys(ours[0]), body_keys(theirs[0]))
+        self.assertEqual(len(replicasets(self, "web")), len(before) + 1)
+
+    def test_errors(self):
+        self.kms("apply", "--name", "web", "--image", "ghcr.io/acme/web:1", "--no-wait", check=0)
+        p = self.kms("restart", "wbe")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('service "wbe" not found in namespace "default"', p.stderr)
+        self.kubectl("rollout", "pause", "deployment", "web")
+        p = self.kms("restart", "web")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("paused", p.stderr)
+        self.kubectl("rollout", "resume", "deployment", "web")
+        self.api("/__fake/deny", method="POST", body={"verb": "patch", "resource": "deployments"})
+        p = self.kms("restart", "web")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("forbidden", p.stderr)
+        self.assertIn("restarting service web in namespace default", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
