@@ -53,6 +53,8 @@ class ScaleTest(KubeTestCase):
         pods = self.api("/api/v1/namespaces/default/pods?labelSelector=app.kubernetes.io/instance%3Dweb")[1]
         self.assertEqual(pods["items"], [])
         self.assertEqual(record(self)["service"]["replicas"], {"min": 0, "max": 0})
+        status = json.loads(self.kms("status", "web", "-o", "json", check=0).stdout)
+        self.assertEqual(status["health"], "off")
         # A rebuild from the record (expose, restart …) keeps the service off.
         self.kms("expose", "web", "--host", "web.example.com", "--via", "ingress", "--no-wait", check=0)
         self.assertEqual(deployment(self, "web")["spec"]["replicas"], 0)
@@ -61,6 +63,13 @@ class ScaleTest(KubeTestCase):
         h = hpa(self)
         self.assertEqual((h["spec"]["minReplicas"], h["spec"]["maxReplicas"]), (1, 4))
         self.assertGreaterEqual(deployment(self, "web")["spec"]["replicas"], 1)
+
+    def test_a_rollout_that_cannot_finish_fails_with_the_reason(self):
+        self.kms("apply", "--name", "crash", "--image", "ghcr.io/acme/crashloop:1", "--no-wait", check=0)
+        p = self.kms("scale", "crash", "--min", "2", "--wait", "--timeout", "60s")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("Deployment/crash (default) configured", p.stdout)
+        self.assertIn("crash-looping", p.stderr)
 
     def test_errors(self):
         self.kms("apply", *WEB, "--no-wait", check=0)
