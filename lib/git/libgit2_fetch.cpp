@@ -94,6 +94,9 @@ int on_sideband(const char* /*str*/, int /*len*/, void* payload)
     // (each a fork of the same parent) draw the same "random" numbers.
     git_libgit2_shutdown();
     git_libgit2_init();
+    // Only now: shutdown frees a user agent set before it but keeps the pointer, so requests sent
+    // heap garbage (once seen with the system CA bundle in it) and lost their Authorization header.
+    git_libgit2_opts(GIT_OPT_SET_USER_AGENT, "kubectl-microservice");
 
     CallbackState st;
     st.auth = make_auth_state(options.credentials, url);

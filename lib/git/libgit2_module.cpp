@@ -57,8 +57,9 @@ public:
         // does not survive a shutdown followed by a second initialisation in the same process.
         static std::once_flag once;
         std::call_once(once, [] {
+            // No user agent here: fetches run in a child that shuts libgit2 down and up again,
+            // and libgit2's shutdown frees the user agent without forgetting it (see run_child).
             git_libgit2_init();
-            git_libgit2_opts(GIT_OPT_SET_USER_AGENT, "kubectl-microservice");
         });
     }
 

@@ -257,12 +257,13 @@ class StallProxy:
 
 class HttpGitServer:
     """Smart HTTP (git http-backend as CGI) on 127.0.0.1 that demands Basic auth with `token` as
-    the password. `authorizations` records every Authorization header seen."""
+    the password. `authorizations` and `user_agents` record those headers of every request."""
 
     def __init__(self, base: pathlib.Path, token: str):
         self.base = base
         self.token = token
         self.authorizations: list[str] = []
+        self.user_agents: list[str] = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -289,6 +290,7 @@ class HttpGitServer:
             def _serve(self, body: bytes):
                 auth = self.headers.get("Authorization", "")
                 outer.authorizations.append(auth)
+                outer.user_agents.append(self.headers.get("User-Agent", ""))
                 want = "Basic " + base64.b64encode(f"git:{outer.token}".encode()).decode()
                 if auth != want:
                     self.send_response(401)

@@ -95,6 +95,8 @@ class GitErrorTest(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn("Basic " + __import__("base64").b64encode(f"git:{TOKEN}".encode()).decode(),
                           srv.authorizations)
+            # The fetch child re-initialises libgit2; its User-Agent once was freed heap memory.
+            self.assertEqual(set(srv.user_agents), {"git/2.0 (kubectl-microservice)"})
 
     def test_a_password_in_the_url_is_refused_and_not_echoed(self):
         p = self.render(f"git+https://bob:{TOKEN}@127.0.0.1:1/app.git//deploy/service.yaml")
