@@ -15,7 +15,7 @@ struct CloneOptions
     std::string source;
     spec::Overrides overrides;
     GitFlags git;
-    WaitFlags waits;
+    ReapplyFlags reapply;
 };
 
 int run_clone(const CloneOptions& o, const GlobalOptions& g)
@@ -28,7 +28,7 @@ int run_clone(const CloneOptions& o, const GlobalOptions& g)
         throw input_error(SourcePos{ {}, 0, 0, "--name" },
                           fmt::format("\"{}\" is the service being cloned; give the copy another name", name));
     }
-    Waiting wait = waiting(o.waits);
+    Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);
     kube::Client& c = *cluster.client;
     const std::string& ns = c.config().namespace_;
@@ -50,18 +50,19 @@ int run_clone(const CloneOptions& o, const GlobalOptions& g)
     }
     auto copy = reload(source, config, changes);
     spec::Service& s = copy.service;
-    bool follow = copy.follow;
+    how.follow = copy.follow;
     // A new repository or branch without --commit: pinned to its head now, and followed by restart.
     if (s.git && (o.overrides.git_repo || o.overrides.branch) && !o.overrides.commit) {
         s.git->commit.reset();
         auto git = git::open(git_options(o.git, g.verbosity));
         git::pin(*git, *s.git);
-        follow = true;
+        how.follow = true;
     } else if (o.overrides.commit) {
-        follow = false;
+        how.follow = false;
     }
-    reapply(cluster, s, config, follow, wait);
-    std::cout << fmt::format("service \"{}\" cloned from \"{}\"\n", name, o.source);
+    reapply(cluster, s, config, how);
+    std::cout << fmt::format("service \"{}\" {} from \"{}\"\n", name,
+                             how.server_dry_run ? "would be cloned (server dry run)" : "cloned", o.source);
     return 0;
 }
 
@@ -75,7 +76,7 @@ void setup_clone(CLI::App& app, Context& ctx)
                                    "service flags as changes, and apply it");
     sub->add_option("NAME", opt->source, "The service to copy")->required();
     add_override_flags(*sub, opt->overrides, opt->git, false);
-    add_wait_flags(*sub, opt->waits, "Wait for the rollout (kubectl rollout status semantics)");
+    add_reapply_flags(*sub, opt->reapply, "Wait for the rollout (kubectl rollout status semantics)", true);
     sub->callback([opt, &ctx] { ctx.exit_code = run_clone(*opt, ctx.global); });
 }
 

@@ -12,7 +12,7 @@ struct ExposeOptions
     std::string name;
     spec::ExposeFlags flags;
     bool remove = false;
-    WaitFlags waits;
+    ReapplyFlags reapply;
 };
 
 int run_expose(const ExposeOptions& o, const GlobalOptions& g)
@@ -20,7 +20,7 @@ int run_expose(const ExposeOptions& o, const GlobalOptions& g)
     if (o.remove && o.flags.any()) {
         throw input_error(SourcePos{ {}, 0, 0, "--remove" }, "--remove takes no exposure flags (--host, --auth …)");
     }
-    Waiting wait = waiting(o.waits);
+    Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);
     Changes changes;
     changes.overrides.expose = o.flags;
@@ -30,12 +30,14 @@ int run_expose(const ExposeOptions& o, const GlobalOptions& g)
     const spec::Service& s = found.recorded.service;
     // The record's other settings are applied unchanged: only the exposure's objects differ, and
     // those of the old exposure are pruned through the ApplySet.
-    reapply(cluster, s, found.config, found.recorded.follow, wait);
+    how.follow = found.recorded.follow;
+    reapply(cluster, s, found.config, how);
+    const char* dry = how.server_dry_run ? " (server dry run)" : "";
     if (!s.expose) {
-        std::cout << fmt::format("service \"{}\" is no longer exposed\n", s.name);
+        std::cout << fmt::format("service \"{}\" is no longer exposed{}\n", s.name, dry);
     } else {
-        std::cout << fmt::format("service \"{}\" exposed at {}{}\n", s.name, s.expose->host.value_or(""),
-                                 s.expose->path.value_or("/"));
+        std::cout << fmt::format("service \"{}\" exposed at {}{}{}\n", s.name, s.expose->host.value_or(""),
+                                 s.expose->path.value_or("/"), dry);
     }
     return 0;
 }
@@ -51,7 +53,7 @@ void setup_expose(CLI::App& app, Context& ctx)
     sub->add_option("NAME", opt->name, "The service")->required();
     add_expose_flags(*sub, opt->flags);
     sub->add_flag("--remove", opt->remove, "Remove the exposure: its route and auth objects are deleted");
-    add_wait_flags(*sub, opt->waits, "Wait for the rollout to finish");
+    add_reapply_flags(*sub, opt->reapply, "Wait for the rollout to finish", true);
     sub->callback([opt, &ctx] { ctx.exit_code = run_expose(*opt, ctx.global); });
 }
 

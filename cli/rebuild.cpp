@@ -40,23 +40,53 @@ Rebuilt rebuild(Cluster& cluster, const std::string& name, const std::string& ve
     return Rebuilt{ std::move(target), std::move(recorded), std::move(config) };
 }
 
-void reapply(Cluster& cluster, const spec::Service& s, const spec::Config& config, bool follow, const Waiting& wait,
-             bool take_replicas)
+void add_reapply_flags(CLI::App& sub, ReapplyFlags& f, const std::string& wait_help, bool dry_run)
+{
+    if (dry_run) {
+        sub.add_option("--dry-run",
+                       f.dry_run,
+                       "none (default); server: the API server checks every change and makes none (dryRun=All)")
+          ->type_name("none|server");
+    }
+    sub.add_flag("--force-conflicts",
+                 f.force_conflicts,
+                 "Take over fields another field manager owns (kubectl set image or kubectl edit, say) instead of failing "
+                 "with a conflict");
+    add_wait_flags(sub, f.waits, wait_help);
+}
+
+Reapply reapply_options(const ReapplyFlags& f)
+{
+    if (f.dry_run != "none" && f.dry_run != "server") {
+        throw input_error(SourcePos{ {}, 0, 0, "--dry-run" },
+                          fmt::format("unknown value \"{}\": use none or server", f.dry_run));
+    }
+    Reapply how;
+    how.wait = waiting(f.waits);
+    how.force_conflicts = f.force_conflicts;
+    how.server_dry_run = f.dry_run == "server";
+    return how;
+}
+
+void reapply(Cluster& cluster, const spec::Service& s, const spec::Config& config, const Reapply& how)
 {
     const kube::RestConfig& rc = cluster.client->config();
     std::vector<spec::Service> services{ s };
     kube::resolve_secret_keys(services, *cluster.client, rc.namespace_);
     std::vector<kube::ServicePlan> plans;
-    plans.push_back(kube::plan_service(services.front(), config, rc.namespace_, false, cluster.discovery.get(), follow));
+    plans.push_back(
+      kube::plan_service(services.front(), config, rc.namespace_, false, cluster.discovery.get(), how.follow));
     for (const auto& w : plans.front().warnings) {
         std::cerr << w << '\n';
     }
     kube::ApplyOptions opts;
-    opts.take_replicas = take_replicas;
+    opts.take_replicas = how.take_replicas;
+    opts.force_conflicts = how.force_conflicts;
+    opts.server_dry_run = how.server_dry_run;
     opts.report = [](const std::string& line) { std::cout << line << '\n' << std::flush; };
     kube::apply_plan(*cluster.client, *cluster.discovery, plans.front().plan, plans.front().set, opts);
-    if (wait.wait) {
-        wait_for_plans(*cluster.client, plans, wait.timeout);
+    if (how.wait.wait && !how.server_dry_run) {
+        wait_for_plans(*cluster.client, plans, how.wait.timeout);
     }
 }
 

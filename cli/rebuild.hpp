@@ -38,10 +38,29 @@ actions::Recorded reload(const actions::Target& target, const spec::Config& conf
 // or without a record, naming `verb`) and loads its record with `changes`.
 Rebuilt rebuild(Cluster& cluster, const std::string& name, const std::string& verb, const Changes& changes = {});
 
-// Applies `s` exactly as `apply` would (one line per object on stdout, the ApplySet pruned), with
-// the record's `follow` kept, then waits when asked.
-// `take_replicas`: see kube::ApplyOptions.
-void reapply(Cluster& cluster, const spec::Service& s, const spec::Config& config, bool follow, const Waiting& wait,
-             bool take_replicas = false);
+// The flags of the verbs that apply a rebuilt service: the wait flags, --force-conflicts and, with
+// `dry_run`, --dry-run=server (scale, expose, clone; restart may restart pods instead of applying).
+struct ReapplyFlags
+{
+    WaitFlags waits;
+    bool force_conflicts = false;
+    std::string dry_run = "none";
+};
+void add_reapply_flags(CLI::App& sub, ReapplyFlags& f, const std::string& wait_help, bool dry_run);
+
+struct Reapply
+{
+    Waiting wait;
+    bool force_conflicts = false;
+    bool server_dry_run = false;
+    bool follow = false;        // the record's: whether restart follows the branch
+    bool take_replicas = false; // see kube::ApplyOptions
+};
+// The checked flags (usage errors name the flag).
+Reapply reapply_options(const ReapplyFlags& f);
+
+// Applies `s` exactly as `apply` would (one line per object on stdout, the ApplySet pruned), then
+// waits when asked (not after a server dry run).
+void reapply(Cluster& cluster, const spec::Service& s, const spec::Config& config, const Reapply& how);
 
 } // namespace kms::cli

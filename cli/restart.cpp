@@ -14,7 +14,7 @@ struct RestartOptions
 {
     std::string name;
     GitFlags git;
-    WaitFlags waits;
+    ReapplyFlags reapply;
 };
 
 std::string short_commit(const std::string& c)
@@ -24,7 +24,7 @@ std::string short_commit(const std::string& c)
 
 int run_restart(const RestartOptions& o, const GlobalOptions& g)
 {
-    Waiting wait = waiting(o.waits);
+    Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);
     // A service without a record (applied by an older version) can still have its pods restarted.
     auto target = actions::find_service(*cluster.client, cluster.client->config().namespace_, o.name, "restart",
@@ -43,7 +43,8 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
                                          s.git->repo, short_commit(pinned), short_commit(head));
                 spec::Service moved = s;
                 moved.git->commit = head;
-                reapply(cluster, moved, config, true, wait);
+                how.follow = true;
+                reapply(cluster, moved, config, how);
                 return 0;
             }
             std::cout << fmt::format("{} of {} is still at {}: restarting the pods\n", branch, s.git->repo,
@@ -52,8 +53,8 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
     }
     actions::restart_pods(*cluster.client, target, std::chrono::system_clock::now());
     std::cout << fmt::format("Deployment/{} ({}) restarted\n", target.name, target.namespace_) << std::flush;
-    if (wait.wait) {
-        wait_for_deployment(*cluster.client, target.namespace_, target.name, wait.timeout);
+    if (how.wait.wait) {
+        wait_for_deployment(*cluster.client, target.namespace_, target.name, how.wait.timeout);
     }
     return 0;
 }
@@ -68,7 +69,7 @@ void setup_restart(CLI::App& app, Context& ctx)
                                    "branch has not moved (kubectl rollout restart)");
     sub->add_option("NAME", opt->name, "The service")->required();
     add_git_access_flags(*sub, opt->git);
-    add_wait_flags(*sub, opt->waits, "Wait for the rollout (kubectl rollout status semantics)");
+    add_reapply_flags(*sub, opt->reapply, "Wait for the rollout (kubectl rollout status semantics)", false);
     sub->callback([opt, &ctx] { ctx.exit_code = run_restart(*opt, ctx.global); });
 }
 

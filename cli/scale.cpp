@@ -12,7 +12,7 @@ struct ScaleOptions
     std::string name;
     std::optional<int> min;
     std::optional<int> max;
-    WaitFlags waits;
+    ReapplyFlags reapply;
 };
 
 // Without --max a service that autoscales keeps its ceiling (when the new floor fits under it);
@@ -47,7 +47,7 @@ int run_scale(const ScaleOptions& o, const GlobalOptions& g)
         throw input_error(SourcePos{ {}, 0, 0, "--max" },
                           "--min 0 switches the service off, which needs --max 0 too (or no --max)");
     }
-    Waiting wait = waiting(o.waits);
+    Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);
     // First the record as it is, for the ceiling; then with the new bounds, so that a later
     // apply from the record (restart, clone, expose) keeps them.
@@ -57,8 +57,12 @@ int run_scale(const ScaleOptions& o, const GlobalOptions& g)
     bounds.overrides.max_replicas = o.max.value_or(new_max(found.recorded.service.replicas, *o.min));
     auto after = reload(found.target, found.config, bounds);
     // The count asked for wins over whoever set it last (kubectl scale, the HPA being removed).
-    reapply(cluster, after.service, found.config, after.follow, wait, true);
-    std::cout << fmt::format("service \"{}\" scaled: {}\n", found.target.name, describe_replicas(after.service.replicas));
+    how.follow = after.follow;
+    how.take_replicas = true;
+    reapply(cluster, after.service, found.config, how);
+    std::cout << fmt::format("service \"{}\" {}: {}\n", found.target.name,
+                             how.server_dry_run ? "would be scaled (server dry run)" : "scaled",
+                             describe_replicas(after.service.replicas));
     return 0;
 }
 
@@ -78,7 +82,7 @@ void setup_scale(CLI::App& app, Context& ctx)
                     "Maximum replicas: above --min an HPA scales between them (default: the autoscaled service's "
                     "current maximum, else --min)")
       ->type_name("M");
-    add_wait_flags(*sub, opt->waits, "Wait for the rollout to finish");
+    add_reapply_flags(*sub, opt->reapply, "Wait for the rollout to finish", true);
     sub->callback([opt, &ctx] { ctx.exit_code = run_scale(*opt, ctx.global); });
 }
 

@@ -71,6 +71,24 @@ class ScaleTest(KubeTestCase):
         self.assertIn("Deployment/crash (default) configured", p.stdout)
         self.assertIn("crash-looping", p.stderr)
 
+    def test_server_dry_run_and_conflicts(self):
+        self.kms("apply", *WEB, "--no-wait", check=0)
+        self.clear_requests()
+        p = self.kms("scale", "web", "--min", "4", "--dry-run=server", check=0)
+        self.assertIn('service "web" would be scaled (server dry run): 4 replicas', p.stdout)
+        self.assertEqual(self.writes(), [])
+        self.assertEqual(deployment(self, "web")["spec"]["replicas"], 1)
+        # Someone changed the image by hand: the conflict is named, and --force-conflicts takes it back.
+        self.kubectl("set", "image", "deployment/web", "web=ghcr.io/acme/web:hotfix")
+        p = self.kms("scale", "web", "--min", "2", "--no-wait")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn('.spec.template.spec.containers[name="web"].image', p.stderr)
+        self.assertIn("--force-conflicts", p.stderr)
+        self.kms("scale", "web", "--min", "2", "--no-wait", "--force-conflicts", check=0)
+        d = deployment(self, "web")
+        self.assertEqual(d["spec"]["replicas"], 2)
+        self.assertEqual(d["spec"]["template"]["spec"]["containers"][0]["image"], "ghcr.io/acme/web:1.0")
+
     def test_errors(self):
         self.kms("apply", *WEB, "--no-wait", check=0)
         p = self.kms("scale", "web", "--min", "0", "--max", "2")
