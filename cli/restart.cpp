@@ -1,6 +1,7 @@
 #include "rebuild.hpp"
 #include "verbs.hpp"
 
+#include <git/repin.hpp>
 #include <git/resolve.hpp>
 #include <kube/actions_rollout.hpp>
 
@@ -42,7 +43,9 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
                 std::cout << fmt::format("{} of {} moved from {} to {}: rolling out the new commit\n", branch,
                                          s.git->repo, short_commit(pinned), short_commit(head));
                 spec::Service moved = s;
-                moved.git->commit = head;
+                for (const auto& w : git::move_to_commit(*git, moved, head)) {
+                    std::cerr << w << '\n';
+                }
                 how.follow = true;
                 reapply(cluster, moved, config, how);
                 return 0;

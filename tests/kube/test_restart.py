@@ -55,6 +55,31 @@ class RestartTest(KubeTestCase):
             p = self.kms("restart", "app", "--no-wait", check=0)
             self.assertIn("is still at %s" % second[:12], p.stdout)
 
+    def test_new_commit_reads_the_pipeline_again(self):
+        one = "pipeline:\n  name: p\n  tasks:\n    - {name: one, type: bash script, bash_script_path: one.sh}\n"
+        two = one + "    - {name: two, type: python, py_path: two.py}\n"
+        ws = Workspace(self)
+        repo = ws.repo("pl", {"pipeline.yaml": one, "one.sh": "echo 1\n"})
+        with GitDaemon(ws.srv) as daemon:
+            src = os.path.join(self.tmp, "src")
+            os.makedirs(src)
+            with open(os.path.join(src, "service.yaml"), "w") as f:
+                f.write("name: pl\nimage: python:3.12\ngit: {repo: %s, branch: main}\n"
+                        "run: {pipeline: pipeline.yaml}\n" % daemon.url("pl.git"))
+            with open(os.path.join(src, "pipeline.yaml"), "w") as f:
+                f.write(one)
+            self.kms("apply", "-f", os.path.join(src, "service.yaml"), "--no-wait", check=0)
+            command = lambda: json.dumps(deployment(self, "pl")["spec"]["template"]["spec"]["containers"])  # noqa
+            self.assertNotIn("two.py", command())
+            repo.commit({"pipeline.yaml": two, "two.py": "print(2)\n"})
+            self.kms("restart", "pl", "--no-wait", check=0)
+            self.assertIn("two.py", command())
+            # A pipeline file gone at the new head: the recorded one stays, with a warning.
+            repo.commit({"pipeline.yaml": None})
+            p = self.kms("restart", "pl", "--no-wait", check=0)
+            self.assertIn("pipeline.yaml does not exist: the pipeline stays as recorded", p.stderr)
+            self.assertIn("two.py", command())
+
     def test_pinned_commit_and_no_git_restart_like_kubectl(self):
         self.kms("apply", "--name", "web", "--image", "ghcr.io/acme/web:1", "--wait", check=0)
         self.kms("apply", "--name", "twin", "--image", "ghcr.io/acme/web:1", "--wait", check=0)
