@@ -27,6 +27,10 @@ int run_expose(const ExposeOptions& o, const GlobalOptions& g)
     changes.remove_expose = o.remove;
     changes.add_expose = !o.remove;
     auto found = rebuild(cluster, o.name, "expose", changes);
+    if (o.remove && !reload(found.target, found.config, {}).service.expose) {
+        std::cout << fmt::format("service \"{}\" is not exposed: nothing to remove\n", found.target.name);
+        return 0;
+    }
     const spec::Service& s = found.recorded.service;
     // The record's other settings are applied unchanged: only the exposure's objects differ, and
     // those of the old exposure are pruned through the ApplySet.

@@ -1,11 +1,15 @@
+#include "fake_http.hpp"
 #include "service_fixture.hpp"
 
 #include <kube/actions_cancel.hpp>
 #include <kube/actions_clone.hpp>
 #include <kube/actions_record.hpp>
+#include <util/clock.hpp>
 #include <util/error.hpp>
 
 #include <doctest/doctest.h>
+
+#include <set>
 
 using namespace kms;
 
@@ -15,6 +19,28 @@ kube::PruneCandidate member(const std::string& group, const std::string& kind, c
 {
     return { kube::ResourceInfo{ group, "v1", kind, "", true }, "demo", name };
 }
+
+// A client whose GETs answer 200 for the paths in `live`, 404 for any other.
+struct Gone
+{
+    test::FakeHttp http;
+    std::set<std::string> live;
+    std::unique_ptr<kube::Client> client;
+
+    Gone()
+    {
+        http.handler = [this](const http::Request& r) {
+            std::string path = r.url.substr(std::string("https://api.test").size());
+            return live.count(path) > 0 ? test::FakeHttp::answer(200, R"({"metadata": {}})")
+                                        : test::FakeHttp::answer(404, R"({"kind":"Status","code":404})");
+        };
+        kube::RestConfig rc;
+        rc.server = "https://api.test";
+        kube::ClientDeps deps;
+        deps.http = http.factory();
+        client = std::make_unique<kube::Client>(rc, deps);
+    }
+};
 
 } // namespace
 
@@ -77,5 +103,24 @@ TEST_SUITE("actions: cancel, clone, expose")
         CHECK(ingress.service.expose->host == "web.services.example.com");
         again.overrides.expose.via = "gateway-api";
         CHECK(actions::load_record(again, config).service.expose->gateway); // the same via keeps it
+    }
+
+    TEST_CASE("cancel --wait: polls until every object is gone, then names those left at the deadline")
+    {
+        actions::Owned owned;
+        owned.set = kube::ApplySetParent::for_service("web", "demo", Json::object());
+        owned.members = { kube::PruneCandidate{ kube::ResourceInfo{ "apps", "v1", "Deployment", "deployments", true },
+                                                "demo", "web" } };
+        owned.parent_exists = true;
+        Gone g;
+        util::FakeClock clock;
+        actions::wait_gone(*g.client, owned, std::chrono::seconds(5), clock);
+        CHECK(clock.slept.count() == 0);
+
+        g.live = { "/apis/apps/v1/namespaces/demo/deployments/web" };
+        CHECK_THROWS_WITH(actions::wait_gone(*g.client, owned, std::chrono::seconds(5), clock),
+                          doctest::Contains("timed out waiting for the deletion of Deployment/web (demo)"));
+        CHECK(clock.slept >= std::chrono::seconds(5));
+        CHECK(clock.slept < std::chrono::seconds(7)); // the pause grows to a second, no more
     }
 }
