@@ -40,6 +40,7 @@ constexpr Verb k_verbs[] = {
     {"list", kms::cli::setup_list},
     {"logs", kms::cli::setup_logs},
     {"history", kms::cli::setup_history},
+    {"rollback", kms::cli::setup_rollback},
     {"restart", kms::cli::setup_restart},
     {"scale", kms::cli::setup_scale},
     {"clone", kms::cli::setup_clone},

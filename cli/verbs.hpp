@@ -23,6 +23,7 @@ void setup_status(CLI::App& app, Context& ctx);
 void setup_list(CLI::App& app, Context& ctx);
 void setup_logs(CLI::App& app, Context& ctx);
 void setup_history(CLI::App& app, Context& ctx);
+void setup_rollback(CLI::App& app, Context& ctx);
 void setup_completion(CLI::App& app, Context& ctx);
 // Service actions that change a running service (cli/rebuild.hpp).
 void setup_restart(CLI::App& app, Context& ctx);

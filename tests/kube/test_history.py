@@ -1,4 +1,4 @@
-"""history (and rollback, once it lands) against the fake API server, with kubectl rollout
+"""history and rollback against the fake API server, with kubectl rollout
 history/undo as the oracle: the same revisions, the recorded description of each, and errors."""
 import json
 import os
@@ -62,6 +62,87 @@ class HistoryTest(HistoryTestCase):
         self.api("/__fake/deny", method="POST", body={"verb": "list", "resource": "replicasets"})
         p = self.kms("history", "web", check=1)
         self.assertIn('cannot list resource "replicasets"', p.stderr)
+
+
+def current_replicaset(test, name):
+    dep = deployment(test, name)
+    rev = dep["metadata"]["annotations"]["deployment.kubernetes.io/revision"]
+    rss = test.get("/apis/apps/v1/namespaces/default/replicasets")["items"]
+    return next(rs["metadata"]["name"] for rs in rss if rs["metadata"]["name"].startswith(name + "-")
+                and rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == rev)
+
+
+class RollbackTest(HistoryTestCase):
+    def test_undo_like_kubectl_then_the_revisions_description(self):
+        self.two_revisions()
+        first_rs = [r for r in self.revisions() if r["revision"] == 1]
+        self.assertTrue(self.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/web"), "min 2 has a PDB")
+        # The oracle: the same two revisions of another service, undone by kubectl.
+        self.kms(*apply_args("api", "ghcr.io/acme/web:1", "--wait"), check=0)
+        self.kms(*apply_args("api", "ghcr.io/acme/web:2", "--min-replicas", "2", "--wait"), check=0)
+        api_rs1 = current_replicaset(self, "api")
+        self.kubectl("rollout", "undo", "deployment/api")
+        rs_before = {rs["metadata"]["name"] for rs in self.get("/apis/apps/v1/namespaces/default/replicasets")["items"]}
+
+        p = self.kms("rollback", "web", "--wait", check=0)
+        self.assertIn("Deployment/web (default) rolled back to revision 1\n", p.stdout)
+        self.assertIn('deployment "web" successfully rolled out', p.stdout)
+        dep = deployment(self, "web")
+        self.assertEqual(dep["spec"]["template"]["spec"]["containers"][0]["image"], "ghcr.io/acme/web:1")
+        # As kubectl: revision 1's ReplicaSet is reused as revision 3, no new one appears.
+        self.assertEqual([r["revision"] for r in self.revisions()], self.kubectl_revisions("api"))
+        self.assertEqual([r["revision"] for r in self.revisions()], [2, 3])
+        rs_after = {rs["metadata"]["name"] for rs in self.get("/apis/apps/v1/namespaces/default/replicasets")["items"]}
+        self.assertEqual(rs_after, rs_before)
+        self.assertNotEqual(api_rs1, current_replicaset(self, "api"))
+        # Then revision 1's description: one replica, no PDB (pruned from the ApplySet), its record.
+        self.assertEqual(dep["spec"]["replicas"], 1)
+        self.assertIsNone(self.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/web"))
+        record = json.loads(dep["metadata"]["annotations"]["kubectl-microservice.dev/source"])
+        self.assertEqual(record["service"]["replicas"], {"min": 1, "max": 1})
+        self.assertEqual(record["service"], first_rs[0]["service"])
+        self.assertEqual(self.status_health("web"), "healthy")
+
+        # And forward again to revision 2.
+        p = self.kms("rollback", "web", "--to-revision", "2", "--wait", check=0)
+        self.assertIn("rolled back to revision 2", p.stdout)
+        self.assertEqual(deployment(self, "web")["spec"]["replicas"], 2)
+        self.assertTrue(self.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/web"))
+
+    def status_health(self, name):
+        return json.loads(self.kms("status", name, "-o", "json", check=0).stdout)["health"]
+
+    def test_a_rollback_onto_a_crashing_revision_fails_fast_with_the_reason(self):
+        self.kms(*apply_args("web", "ghcr.io/acme/crashloop:1", "--no-wait"), check=0)
+        self.kms(*apply_args("web", "ghcr.io/acme/web:2", "--wait"), check=0)
+        p = self.kms("rollback", "web", "--wait", "--timeout", "60s", check=1)
+        self.assertIn("rolled back to revision 1", p.stdout)
+        self.assertIn('deployment "web" cannot roll out: pod web-', p.stderr)
+        self.assertIn("is crash-looping", p.stderr)
+        doc = json.loads(self.kms("status", "web", "-o", "json", check=0).stdout)
+        self.assertEqual(doc["health"], "degraded")  # revision 2's pod still serves
+        self.assertIn("is crash-looping", doc["reason"])
+
+    def test_refusals_and_kubectls_messages(self):
+        self.kms(*apply_args("web", "ghcr.io/acme/web:1", "--wait"), check=0)
+        p = self.kms("rollback", "web", check=1)
+        self.assertEqual(p.stderr, 'error: no rollout history found for service "web": it has only 1 revision\n')
+        self.kms(*apply_args("web", "ghcr.io/acme/web:2", "--wait"), check=0)
+        p = self.kms("rollback", "web", "--to-revision", "2", check=0)
+        self.assertEqual(p.stdout, "Deployment/web (default) skipped rollback (current template already matches "
+                                   "revision 2)\n")
+        p = self.kms("rollback", "web", "--to-revision", "9", check=1)
+        self.assertIn("unable to find specified revision 9 in history", p.stderr)
+        self.kubectl("patch", "deployment", "web", "--type", "merge", "-p", '{"spec": {"paused": true}}')
+        self.clear_requests()
+        p = self.kms("rollback", "web", check=1)
+        self.assertIn("you cannot roll back a paused deployment", p.stderr)
+        self.assertEqual(self.writes(), [])
+        foreign_deployment(self)
+        p = self.kms("rollback", "other", check=1)
+        self.assertIn("refusing to roll back it", p.stderr)
+        self.assertEqual(self.kms("rollback", "web", "--to-revision", "-1", check=2).stderr,
+                         "flag --to-revision: must be 0 (the previous revision) or a revision number\n")
 
 
 if __name__ == "__main__":
