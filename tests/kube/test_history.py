@@ -138,11 +138,29 @@ class RollbackTest(HistoryTestCase):
         p = self.kms("rollback", "web", check=1)
         self.assertIn("you cannot roll back a paused deployment", p.stderr)
         self.assertEqual(self.writes(), [])
+        self.kubectl("rollout", "resume", "deployment/web")
+        self.clear_requests()
+        self.api("/__fake/deny", method="POST", body={"verb": "patch", "resource": "deployments"})
+        p = self.kms("rollback", "web", check=1)
+        self.assertIn('User "system:admin" cannot patch resource "deployments"', p.stderr)
+        self.assertEqual([w["status"] for w in self.writes()], [403])  # the undo, refused: nothing else tried
         foreign_deployment(self)
         p = self.kms("rollback", "other", check=1)
         self.assertIn("refusing to roll back it", p.stderr)
         self.assertEqual(self.kms("rollback", "web", "--to-revision", "-1", check=2).stderr,
                          "flag --to-revision: must be 0 (the previous revision) or a revision number\n")
+
+    def test_a_revision_without_a_record_is_rolled_back_on_the_deployment_only(self):
+        # Ours by its label, applied before records existed; two revisions made by kubectl.
+        foreign_deployment(self, "legacy")
+        self.kubectl("label", "deployment", "legacy", "app.kubernetes.io/managed-by=kubectl-microservice")
+        self.kubectl("set", "image", "deployment/legacy", "legacy=nginx:2")
+        self.kubectl("rollout", "status", "deployment/legacy", "--timeout", "30s")
+        p = self.kms("rollback", "legacy", "--wait", check=0)
+        self.assertIn("Deployment/legacy (default) rolled back to revision 1", p.stdout)
+        self.assertEqual(p.stderr, "warning: revision 1 of service legacy has no recorded description: only its "
+                                   "Deployment was rolled back, its other objects stay as they are\n")
+        self.assertEqual(deployment(self, "legacy")["spec"]["template"]["spec"]["containers"][0]["image"], "nginx")
 
 
 if __name__ == "__main__":

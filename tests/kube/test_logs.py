@@ -98,9 +98,13 @@ class LogsTest(KubeTestCase):
         p = self.kms("logs", "web", check=1)
         self.assertIn("is not managed by kubectl-microservice", p.stderr)
         self.assertIn("refusing to show the logs of it", p.stderr)
+        self.kms(*apply_args("api", "ghcr.io/acme/web:1", "--wait"), check=0)
+        self.api("/__fake/deny", method="POST", body={"verb": "get", "resource": "pods/log"})
         p = self.kms("logs", "api", check=1)
-        self.assertEqual(p.stderr, 'error: service "api" not found in namespace "default" (no service of '
-                                   'kubectl-microservice runs there; see `kubectl microservice list -A`)\n')
+        self.assertIn('cannot get resource "pods/log"', p.stderr)
+        self.assertEqual(len(p.stderr.splitlines()), 1)
+        p = self.kms("logs", "apx", check=1)
+        self.assertEqual(p.stderr, 'error: service "apx" not found in namespace "default" (did you mean "api"?)\n')
 
 
 if __name__ == "__main__":
