@@ -4,6 +4,8 @@
 #include <git/repin.hpp>
 #include <git/resolve.hpp>
 #include <kube/actions_rollout.hpp>
+#include <util/clock.hpp>
+#include <util/rfc3339.hpp>
 
 #include <iostream>
 
@@ -21,6 +23,24 @@ struct RestartOptions
 std::string short_commit(const std::string& c)
 {
     return c.substr(0, 12);
+}
+
+// restartedAt has whole seconds: a second restart within the same second would change nothing
+// (kubectl refuses it), so it waits for the next second instead.
+std::chrono::system_clock::time_point restart_time(const Json& deployment, util::Clock& clock)
+{
+    auto now = clock.now();
+    const Json& tmpl = deployment["spec"]["template"];
+    std::string last;
+    if (tmpl.contains("metadata") && tmpl["metadata"].contains("annotations")) {
+        last = tmpl["metadata"]["annotations"].value(actions::k_restarted_at_annotation, "");
+    }
+    while (last == util::format_rfc3339(now)) {
+        auto next = std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(1);
+        clock.sleep_for(std::chrono::ceil<std::chrono::milliseconds>(next - now));
+        now = clock.now();
+    }
+    return now;
 }
 
 int run_restart(const RestartOptions& o, const GlobalOptions& g)
@@ -54,7 +74,7 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
                                      short_commit(head));
         }
     }
-    actions::restart_pods(*cluster.client, target, std::chrono::system_clock::now());
+    actions::restart_pods(*cluster.client, target, restart_time(target.deployment, util::real_clock()));
     std::cout << fmt::format("Deployment/{} ({}) restarted\n", target.name, target.namespace_) << std::flush;
     if (how.wait.wait) {
         wait_for_deployment(*cluster.client, target.namespace_, target.name, how.wait.timeout);

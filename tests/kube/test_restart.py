@@ -96,6 +96,12 @@ class RestartTest(KubeTestCase):
         body_keys = lambda r: list(json.loads(r["body"])["spec"]["template"]["metadata"]["annotations"])  # noqa: E731
         self.assertEqual(body_keys(ours[0]), body_keys(theirs[0]))
         self.assertEqual(len(replicasets(self, "web")), len(before) + 1)
+        # restartedAt has whole seconds: kubectl refuses a second restart within one second, we wait
+        # for the next second, so every restart rolls the pods.
+        generation = deployment(self, "web")["metadata"]["generation"]
+        self.kms("restart", "web", "--no-wait", check=0)
+        self.kms("restart", "web", "--no-wait", check=0)
+        self.assertEqual(deployment(self, "web")["metadata"]["generation"], generation + 2)
 
     def test_errors(self):
         self.kms("apply", "--name", "web", "--image", "ghcr.io/acme/web:1", "--no-wait", check=0)
