@@ -4,6 +4,7 @@
 #include <iostream>
 #include <kube/actions_status.hpp>
 #include <oidc/cluster_target.hpp>
+#include <util/parallel.hpp>
 
 namespace kms::cli {
 
@@ -15,21 +16,29 @@ struct StatusOptions
     std::string output;
 };
 
-// Where the service answers from outside: its route (as `call NAME` finds it) and a LoadBalancer's
-// address.
-std::vector<std::string> external_urls(kube::Client& c, const actions::Target& t, const actions::Observed& o)
+// What status shows of `t`: its objects and, read at the same time, where it answers from outside
+// (its route, as `call NAME` finds it, and a LoadBalancer's address).
+Json status_of(kube::Client& c, const actions::Target& t)
 {
+    actions::Observed observed;
+    std::optional<oidc::ServiceTarget> route;
+    util::parallel_for(2, [&](std::size_t i) {
+        if (i == 0) {
+            observed = actions::observe(c, t);
+        } else {
+            route = oidc::ClusterResolver(c, t.namespace_).find(t.name);
+        }
+    });
     std::vector<std::string> urls;
-    oidc::ClusterResolver resolver(c, t.namespace_);
-    if (auto route = resolver.find(t.name)) {
+    if (route) {
         urls.push_back(route->base_url);
     }
-    if (o.service) {
-        for (auto& u : actions::load_balancer_urls(*o.service)) {
+    if (observed.service) {
+        for (auto& u : actions::load_balancer_urls(*observed.service)) {
             urls.push_back(std::move(u));
         }
     }
-    return urls;
+    return actions::status_document(observed, urls);
 }
 
 int run_status(const StatusOptions& o, const GlobalOptions& g)
@@ -38,8 +47,7 @@ int run_status(const StatusOptions& o, const GlobalOptions& g)
     Cluster cluster = connect(g);
     kube::Client& c = *cluster.client;
     auto t = actions::find_service(c, c.config().namespace_, o.name, "show the status of", actions::Need::deployment);
-    actions::Observed observed = actions::observe(c, t);
-    Json doc = actions::status_document(observed, external_urls(c, t, observed));
+    Json doc = status_of(c, t);
     if (o.output.empty()) {
         std::cout << actions::status_text(doc, std::chrono::system_clock::now(), util::Palette::for_stdout());
     } else {
