@@ -1,10 +1,9 @@
 #include "rebuild.hpp"
 #include "verbs.hpp"
 
+#include <iostream>
 #include <kube/actions_cancel.hpp>
 #include <render/render.hpp>
-
-#include <iostream>
 
 namespace kms::cli {
 
@@ -50,8 +49,8 @@ int run_cancel(const CancelOptions& o, const GlobalOptions& g)
     }
     Waiting wait = waiting(o.waits);
     Cluster cluster = connect(g);
-    auto target = actions::find_service(*cluster.client, cluster.client->config().namespace_, o.name, "cancel",
-                                        actions::Need::deployment);
+    auto target = actions::find_service(
+      *cluster.client, cluster.client->config().namespace_, o.name, "cancel", actions::Need::deployment);
     std::set<std::string> fallback;
     auto owned = actions::owned_objects(*cluster.client, *cluster.discovery, target, fallback);
     if (!owned.parent_exists) {
@@ -66,8 +65,9 @@ int run_cancel(const CancelOptions& o, const GlobalOptions& g)
         return 0;
     }
     bool dry = dry_run == "server";
-    actions::delete_owned(*cluster.client, owned, propagation, dry,
-                          [](const std::string& line) { std::cout << line << '\n' << std::flush; });
+    actions::delete_owned(*cluster.client, owned, propagation, dry, [](const std::string& line) {
+        std::cout << line << '\n' << std::flush;
+    });
     if (wait.wait && !dry) {
         actions::wait_gone(*cluster.client, owned, wait.timeout, util::real_clock());
         std::cout << fmt::format("service \"{}\" is gone\n", target.name);
@@ -83,16 +83,18 @@ void setup_cancel(CLI::App& app, Context& ctx)
     auto* sub = app.add_subcommand(
       "cancel", "Delete everything a service owns (its ApplySet's objects and parent) and nothing else");
     sub->add_option("NAME", opt->name, "The service")->required();
-    sub->add_option("--cascade",
-                    opt->cascade,
-                    "How dependents (ReplicaSets, pods) go, as kubectl delete --cascade: background (default: "
-                    "delete now, the garbage collector follows) or foreground (each object waits for its "
-                    "dependents)")
+    sub
+      ->add_option("--cascade",
+                   opt->cascade,
+                   "How dependents (ReplicaSets, pods) go, as kubectl delete --cascade: background (default: "
+                   "delete now, the garbage collector follows) or foreground (each object waits for its "
+                   "dependents)")
       ->type_name("background|foreground");
-    sub->add_option("--dry-run",
-                    opt->dry_run,
-                    "List what would be deleted: client (also a bare --dry-run) reads only; server also sends the "
-                    "deletions with dryRun=All")
+    sub
+      ->add_option("--dry-run",
+                   opt->dry_run,
+                   "List what would be deleted: client (also a bare --dry-run) reads only; server also sends the "
+                   "deletions with dryRun=All")
       ->expected(0, 1)
       ->type_name("client|server");
     add_wait_flags(*sub, opt->waits, "Wait until every deleted object is gone");

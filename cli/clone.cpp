@@ -2,9 +2,8 @@
 #include "verbs.hpp"
 
 #include <git/resolve.hpp>
-#include <kube/actions_clone.hpp>
-
 #include <iostream>
+#include <kube/actions_clone.hpp>
 
 namespace kms::cli {
 
@@ -36,7 +35,8 @@ int run_clone(const CloneOptions& o, const GlobalOptions& g)
     if (c.get_optional(actions::deployment_path(ns, name), fmt::format("service {} in namespace {}", name, ns))) {
         throw Error(fmt::format("service \"{}\" already exists in namespace \"{}\": clone makes new services (change "
                                 "one with apply, scale or expose)",
-                                name, ns));
+                                name,
+                                ns));
     }
     spec::Config config = user_config();
     Changes changes;
@@ -61,8 +61,10 @@ int run_clone(const CloneOptions& o, const GlobalOptions& g)
         how.follow = false;
     }
     reapply(cluster, s, config, how);
-    std::cout << fmt::format("service \"{}\" {} from \"{}\"\n", name,
-                             how.server_dry_run ? "would be cloned (server dry run)" : "cloned", o.source);
+    std::cout << fmt::format("service \"{}\" {} from \"{}\"\n",
+                             name,
+                             how.server_dry_run ? "would be cloned (server dry run)" : "cloned",
+                             o.source);
     return 0;
 }
 

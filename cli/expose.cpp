@@ -40,8 +40,8 @@ int run_expose(const ExposeOptions& o, const GlobalOptions& g)
     if (!s.expose) {
         std::cout << fmt::format("service \"{}\" is no longer exposed{}\n", s.name, dry);
     } else {
-        std::cout << fmt::format("service \"{}\" exposed at {}{}{}\n", s.name, s.expose->host.value_or(""),
-                                 s.expose->path.value_or("/"), dry);
+        std::cout << fmt::format(
+          "service \"{}\" exposed at {}{}{}\n", s.name, s.expose->host.value_or(""), s.expose->path.value_or("/"), dry);
     }
     return 0;
 }

@@ -1,11 +1,10 @@
 #include "rebuild.hpp"
 
+#include <iostream>
 #include <kube/apply.hpp>
 #include <kube/secrets.hpp>
 #include <kube/service_plan.hpp>
 #include <util/fs.hpp>
-
-#include <iostream>
 
 namespace kms::cli {
 
@@ -43,15 +42,17 @@ Rebuilt rebuild(Cluster& cluster, const std::string& name, const std::string& ve
 void add_reapply_flags(CLI::App& sub, ReapplyFlags& f, const std::string& wait_help, bool dry_run)
 {
     if (dry_run) {
-        sub.add_option("--dry-run",
-                       f.dry_run,
-                       "none (default); server: the API server checks every change and makes none (dryRun=All)")
+        sub
+          .add_option("--dry-run",
+                      f.dry_run,
+                      "none (default); server: the API server checks every change and makes none (dryRun=All)")
           ->type_name("none|server");
     }
-    sub.add_flag("--force-conflicts",
-                 f.force_conflicts,
-                 "Take over fields another field manager owns (kubectl set image or kubectl edit, say) instead of failing "
-                 "with a conflict");
+    sub.add_flag(
+      "--force-conflicts",
+      f.force_conflicts,
+      "Take over fields another field manager owns (kubectl set image or kubectl edit, say) instead of failing "
+      "with a conflict");
     add_wait_flags(sub, f.waits, wait_help);
 }
 

@@ -6,7 +6,6 @@
 #include <kube/actions_record.hpp>
 #include <kube/actions_target.hpp>
 #include <spec/config.hpp>
-
 #include <string>
 
 // The verbs that change a running service by rebuilding it from its record (restart, scale,

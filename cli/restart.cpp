@@ -3,11 +3,10 @@
 
 #include <git/repin.hpp>
 #include <git/resolve.hpp>
+#include <iostream>
 #include <kube/actions_rollout.hpp>
 #include <util/clock.hpp>
 #include <util/rfc3339.hpp>
-
-#include <iostream>
 
 namespace kms::cli {
 
@@ -48,8 +47,8 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
     Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);
     // A service without a record (applied by an older version) can still have its pods restarted.
-    auto target = actions::find_service(*cluster.client, cluster.client->config().namespace_, o.name, "restart",
-                                        actions::Need::deployment);
+    auto target = actions::find_service(
+      *cluster.client, cluster.client->config().namespace_, o.name, "restart", actions::Need::deployment);
     if (target.record) {
         spec::Config config = user_config();
         auto recorded = reload(target, config, {});
@@ -60,8 +59,11 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
             std::string head = git::current_commit(*git, *s.git);
             std::string pinned = s.git->commit.value_or("");
             if (head != pinned) {
-                std::cout << fmt::format("{} of {} moved from {} to {}: rolling out the new commit\n", branch,
-                                         s.git->repo, short_commit(pinned), short_commit(head));
+                std::cout << fmt::format("{} of {} moved from {} to {}: rolling out the new commit\n",
+                                         branch,
+                                         s.git->repo,
+                                         short_commit(pinned),
+                                         short_commit(head));
                 spec::Service moved = s;
                 for (const auto& w : git::move_to_commit(*git, moved, head)) {
                     std::cerr << w << '\n';
@@ -70,8 +72,8 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
                 reapply(cluster, moved, config, how);
                 return 0;
             }
-            std::cout << fmt::format("{} of {} is still at {}: restarting the pods\n", branch, s.git->repo,
-                                     short_commit(head));
+            std::cout << fmt::format(
+              "{} of {} is still at {}: restarting the pods\n", branch, s.git->repo, short_commit(head));
         }
     }
     actions::restart_pods(*cluster.client, target, restart_time(target.deployment, util::real_clock()));

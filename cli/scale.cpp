@@ -40,8 +40,7 @@ int run_scale(const ScaleOptions& o, const GlobalOptions& g)
         throw input_error(SourcePos{ {}, 0, 0, "--min" }, fmt::format("{} is negative", *o.min));
     }
     if (o.max && *o.max < *o.min) {
-        throw input_error(SourcePos{ {}, 0, 0, "--max" },
-                          fmt::format("{} is below --min {}", *o.max, *o.min));
+        throw input_error(SourcePos{ {}, 0, 0, "--max" }, fmt::format("{} is below --min {}", *o.max, *o.min));
     }
     if (*o.min == 0 && o.max && *o.max > 0) {
         throw input_error(SourcePos{ {}, 0, 0, "--max" },
@@ -60,7 +59,8 @@ int run_scale(const ScaleOptions& o, const GlobalOptions& g)
     how.follow = after.follow;
     how.take_replicas = true;
     reapply(cluster, after.service, found.config, how);
-    std::cout << fmt::format("service \"{}\" {}: {}\n", found.target.name,
+    std::cout << fmt::format("service \"{}\" {}: {}\n",
+                             found.target.name,
                              how.server_dry_run ? "would be scaled (server dry run)" : "scaled",
                              describe_replicas(after.service.replicas));
     return 0;
@@ -77,10 +77,11 @@ void setup_scale(CLI::App& app, Context& ctx)
     sub->add_option("--min", opt->min, "Minimum replicas (the replica count when there is no autoscaler)")
       ->required()
       ->type_name("N");
-    sub->add_option("--max",
-                    opt->max,
-                    "Maximum replicas: above --min an HPA scales between them (default: the autoscaled service's "
-                    "current maximum, else --min)")
+    sub
+      ->add_option("--max",
+                   opt->max,
+                   "Maximum replicas: above --min an HPA scales between them (default: the autoscaled service's "
+                   "current maximum, else --min)")
       ->type_name("M");
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout to finish", true);
     sub->callback([opt, &ctx] { ctx.exit_code = run_scale(*opt, ctx.global); });

@@ -2,12 +2,11 @@
 
 #include "common.hpp"
 
+#include <iostream>
 #include <kube/wait.hpp>
+#include <unistd.h>
 #include <util/duration.hpp>
 #include <util/error.hpp>
-
-#include <iostream>
-#include <unistd.h>
 
 namespace kms::cli {
 

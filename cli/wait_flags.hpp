@@ -1,11 +1,9 @@
 #pragma once
 
+#include <CLI/CLI.hpp>
+#include <chrono>
 #include <kube/client.hpp>
 #include <kube/service_plan.hpp>
-
-#include <CLI/CLI.hpp>
-
-#include <chrono>
 #include <string>
 #include <vector>
 

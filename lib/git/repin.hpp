@@ -2,7 +2,6 @@
 
 #include <git/git.hpp>
 #include <spec/service.hpp>
-
 #include <string>
 #include <vector>
 

@@ -1,8 +1,7 @@
+#include <algorithm>
 #include <kube/actions_cancel.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
-
-#include <algorithm>
 
 namespace kms::actions {
 
@@ -33,7 +32,10 @@ Owned owned_objects(kube::Client& c, kube::Discovery& d, const Target& t, const 
     if (!claimed.empty() && claimed != out.set.id) {
         throw Error(fmt::format("deployment \"{}\" in namespace \"{}\" belongs to ApplySet {}, not to the service's "
                                 "own ({}): refusing to cancel it",
-                                t.name, t.namespace_, claimed, out.set.id));
+                                t.name,
+                                t.namespace_,
+                                claimed,
+                                out.set.id));
     }
     auto live = c.get_optional(out.set.path(), out.set.describe());
     kube::ApplySetState state = kube::read_applyset(live, out.set); // refuses a foreign Secret
@@ -51,7 +53,8 @@ Owned owned_objects(kube::Client& c, kube::Discovery& d, const Target& t, const 
         // Ours by its managed-by label even without the set's label (an interrupted first apply).
         auto info = d.find_group_kind("apps", "Deployment");
         out.members.push_back({ info ? *info : kube::ResourceInfo{ "apps", "v1", "Deployment", "deployments", true },
-                                t.namespace_, t.name });
+                                t.namespace_,
+                                t.name });
     }
     return out;
 }
@@ -87,8 +90,8 @@ std::vector<kube::PruneCandidate> deletion_order(const Owned& owned)
 
 std::string describe_owned(const Owned& owned, const kube::PruneCandidate& c)
 {
-    bool parent = c.resource.kind == "Secret" && c.resource.group.empty() && c.name == owned.set.name &&
-                  c.ns == owned.set.ns;
+    bool parent =
+      c.resource.kind == "Secret" && c.resource.group.empty() && c.name == owned.set.name && c.ns == owned.set.ns;
     return parent ? c.label() + " (ApplySet parent)" : c.label();
 }
 

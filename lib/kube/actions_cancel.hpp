@@ -1,14 +1,13 @@
 #pragma once
 
+#include <chrono>
 #include <kube/actions_target.hpp>
 #include <kube/applyset.hpp>
 #include <kube/client.hpp>
 #include <kube/discovery.hpp>
-#include <util/clock.hpp>
-
-#include <chrono>
 #include <set>
 #include <string>
+#include <util/clock.hpp>
 #include <vector>
 
 // `cancel`: everything a service owns is its ApplySet — the members (found by the part-of label,

@@ -25,8 +25,8 @@ long revision_of(const Json& rs)
 
 std::optional<Target> leftover_record(kube::Client& c, const std::string& ns, const std::string& name)
 {
-    std::string selector = query_escape(fmt::format("{}={},{}", k_instance_label, name, k_managed_by_label)) +
-                           "%3D" + "kubectl-microservice";
+    std::string selector = query_escape(fmt::format("{}={},{}", k_instance_label, name, k_managed_by_label)) + "%3D" +
+                           "kubectl-microservice";
     Json list = c.get(fmt::format("/apis/apps/v1/namespaces/{}/replicasets?labelSelector={}", ns, selector),
                       fmt::format("listing the ReplicaSets of service {} in namespace {}", name, ns));
     std::optional<Target> best;
@@ -58,8 +58,8 @@ Target clone_source(kube::Client& c, const std::string& ns, const std::string& n
                                 e.what()));
     }
     // It appeared in the meantime: the caller may simply try again.
-    throw Error(fmt::format("service \"{}\" in namespace \"{}\" appeared while clone looked for it; run clone again",
-                            name, ns));
+    throw Error(
+      fmt::format("service \"{}\" in namespace \"{}\" appeared while clone looked for it; run clone again", name, ns));
 }
 
 std::optional<std::string> renamed_host(const std::string& host, const std::string& from, const std::string& to)

@@ -2,7 +2,6 @@
 
 #include <kube/actions_target.hpp>
 #include <kube/client.hpp>
-
 #include <optional>
 #include <string>
 

@@ -3,10 +3,9 @@
 #include <kube/applyset.hpp>
 #include <kube/discovery.hpp>
 #include <kube/plan.hpp>
+#include <optional>
 #include <spec/config.hpp>
 #include <spec/service.hpp>
-
-#include <optional>
 #include <string>
 #include <vector>
 

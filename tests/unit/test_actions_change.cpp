@@ -1,15 +1,13 @@
 #include "fake_http.hpp"
 #include "service_fixture.hpp"
 
+#include <doctest/doctest.h>
 #include <kube/actions_cancel.hpp>
 #include <kube/actions_clone.hpp>
 #include <kube/actions_record.hpp>
+#include <set>
 #include <util/clock.hpp>
 #include <util/error.hpp>
-
-#include <doctest/doctest.h>
-
-#include <set>
 
 using namespace kms;
 
@@ -61,7 +59,8 @@ TEST_SUITE("actions: cancel, clone, expose")
     {
         actions::Owned owned;
         owned.set = kube::ApplySetParent::for_service("web", "demo", Json::object());
-        owned.members = { member("apps", "Deployment", "web"), member("autoscaling", "HorizontalPodAutoscaler", "web"),
+        owned.members = { member("apps", "Deployment", "web"),
+                          member("autoscaling", "HorizontalPodAutoscaler", "web"),
                           member("", "Service", "web") };
         owned.parent_exists = true;
         auto order = actions::deletion_order(owned);
@@ -109,8 +108,8 @@ TEST_SUITE("actions: cancel, clone, expose")
     {
         actions::Owned owned;
         owned.set = kube::ApplySetParent::for_service("web", "demo", Json::object());
-        owned.members = { kube::PruneCandidate{ kube::ResourceInfo{ "apps", "v1", "Deployment", "deployments", true },
-                                                "demo", "web" } };
+        owned.members = { kube::PruneCandidate{
+          kube::ResourceInfo{ "apps", "v1", "Deployment", "deployments", true }, "demo", "web" } };
         owned.parent_exists = true;
         Gone g;
         util::FakeClock clock;
