@@ -55,6 +55,19 @@ class RestartTest(KubeTestCase):
             p = self.kms("restart", "app", "--no-wait", check=0)
             self.assertIn("is still at %s" % second[:12], p.stdout)
 
+            # clone onto another branch: pinned to that branch's head now, and followed by restart.
+            repo.git("checkout", "-q", "-b", "dev")
+            dev = repo.commit({"start.sh": "echo dev\n"})
+            p = self.kms("clone", "app", "--name", "app-dev", "--branch", "dev", "--no-wait", check=0)
+            self.assertEqual(template_annotations(self, "app-dev")["kubectl-microservice.dev/git-commit"], dev)
+            rec = json.loads(deployment(self, "app-dev")["metadata"]["annotations"]["kubectl-microservice.dev/source"])
+            self.assertEqual((rec["service"]["git"]["branch"], rec["follow"]), ("dev", True))
+            # --commit pins the copy: restart then only restarts the pods.
+            self.kms("clone", "app", "--name", "app-pinned", "--commit", first, "--no-wait", check=0)
+            self.assertEqual(template_annotations(self, "app-pinned")["kubectl-microservice.dev/git-commit"], first)
+            p = self.kms("restart", "app-pinned", "--no-wait", check=0)
+            self.assertEqual(p.stdout, "Deployment/app-pinned (default) restarted\n")
+
     def test_new_commit_reads_the_pipeline_again(self):
         one = "pipeline:\n  name: p\n  tasks:\n    - {name: one, type: bash script, bash_script_path: one.sh}\n"
         two = one + "    - {name: two, type: python, py_path: two.py}\n"
