@@ -13,6 +13,11 @@ from fakeapi_util import ApiError, clone, labels_match, now_rfc3339, selector_fr
 MGR = "kube-controller-manager"
 KUBELET = "kubelet"
 REV = "deployment.kubernetes.io/revision"
+# Annotations the deployment controller never copies from a Deployment to its ReplicaSets
+# (annotationsToSkip in kubernetes pkg/controller/deployment/util).
+RS_ANNOTATIONS_SKIPPED = {"kubectl.kubernetes.io/last-applied-configuration", REV,
+                          "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas",
+                          "deployment.kubernetes.io/max-replicas", "deprecated.deployment.rollback.to"}
 
 
 def _safe_encode(s):
@@ -221,6 +226,14 @@ class Controllers(KubeletMixin):
             ann["deployment.kubernetes.io/revision-history"] = ",".join(hist + [str(old_rev)])
             new_rs = self._merge(rsres, new_rs, {"metadata": {"annotations": ann}})
             self.rollout_start[(uid, h)] = time.monotonic()
+        if not created:
+            # The current ReplicaSet keeps the Deployment's annotations in step, as
+            # SetNewReplicaSetAnnotations does on every sync (a change without a new template too).
+            copied = {k: v for k, v in (d["metadata"].get("annotations") or {}).items()
+                      if k not in RS_ANNOTATIONS_SKIPPED}
+            have = new_rs["metadata"].get("annotations") or {}
+            if any(have.get(k) != v for k, v in copied.items()):
+                new_rs = self._merge(rsres, new_rs, {"metadata": {"annotations": copied}})
         # scale the new replica set
         surge = _scaled(((spec.get("strategy") or {}).get("rollingUpdate") or {}).get("maxSurge", "25%"), replicas, True)
         ann = {"deployment.kubernetes.io/desired-replicas": str(replicas),

@@ -109,6 +109,17 @@ class RollbackTest(HistoryTestCase):
         self.assertEqual(deployment(self, "web")["spec"]["replicas"], 2)
         self.assertTrue(self.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/web"))
 
+    def test_a_revision_keeps_its_latest_description(self):
+        # Scaling changes the description but not the pod template: no new revision, and the
+        # deployment controller copies the new record onto revision 1's ReplicaSet.
+        self.kms(*apply_args("web", "ghcr.io/acme/web:1", "--wait"), check=0)
+        self.kms(*apply_args("web", "ghcr.io/acme/web:1", "--min-replicas", "3", "--wait"), check=0)
+        self.kms(*apply_args("web", "ghcr.io/acme/web:2", "--wait"), check=0)
+        self.assertEqual([r["service"]["replicas"] for r in self.revisions()], [{"min": 3, "max": 3}, {"min": 1, "max": 1}])
+        self.kms("rollback", "web", "--wait", check=0)
+        self.assertEqual(deployment(self, "web")["spec"]["replicas"], 3)
+        self.assertTrue(self.get("/apis/policy/v1/namespaces/default/poddisruptionbudgets/web"))
+
     def status_health(self, name):
         return json.loads(self.kms("status", name, "-o", "json", check=0).stdout)["health"]
 
