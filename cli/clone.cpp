@@ -20,7 +20,8 @@ struct CloneOptions
 int run_clone(const CloneOptions& o, const GlobalOptions& g)
 {
     if (!o.overrides.name) {
-        throw input_error(SourcePos{ {}, 0, 0, "--name" }, "clone needs the new service's name: --name NEW");
+        throw input_error(SourcePos{ {}, 0, 0, "--name" },
+                          "missing: clone needs the name of the new service (--name NEW)");
     }
     const std::string& name = *o.overrides.name;
     if (name == o.source) {

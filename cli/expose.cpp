@@ -18,7 +18,8 @@ struct ExposeOptions
 int run_expose(const ExposeOptions& o, const GlobalOptions& g)
 {
     if (o.remove && o.flags.any()) {
-        throw input_error(SourcePos{ {}, 0, 0, "--remove" }, "--remove takes no exposure flags (--host, --auth …)");
+        throw input_error(SourcePos{ {}, 0, 0, "--remove" },
+                          "takes no exposure flags (--host, --auth …): it removes the exposure, they change it");
     }
     Reapply how = reapply_options(o.reapply);
     Cluster cluster = connect(g);

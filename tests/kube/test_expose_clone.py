@@ -77,7 +77,7 @@ class ExposeCloneTest(KubeTestCase):
     def test_expose_errors(self):
         p = self.kms("expose", "web", "--remove", "--host", "x.example.com")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("--remove takes no exposure flags", p.stderr)
+        self.assertIn("flag --remove: takes no exposure flags", p.stderr)
         p = self.kms("expose", "wbe", "--host", "x.example.com")
         self.assertEqual(p.returncode, 1)
         self.assertIn('service "wbe" not found', p.stderr)
