@@ -85,6 +85,17 @@ class CancelTest(KubeTestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn('service "web" not found in namespace "default"', p.stderr)
 
+    def test_parent_deleted_by_hand_the_recorded_kinds_are_searched(self):
+        self.kubectl("delete", "secret", "microservice-web")
+        p = self.kms("cancel", "web", check=0)
+        self.assertEqual(sorted(p.stdout.splitlines()), [
+            "Deployment/web (default) deleted", "HorizontalPodAutoscaler/web (default) deleted",
+            "Service/web (default) deleted"])
+        self.assertIsNone(self.get("/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web"))
+        self.assertIsNotNone(self.get("/api/v1/namespaces/default/services/web-other"))
+        self.assertIsNotNone(self.get("/api/v1/namespaces/default/services/web-plain"))
+        self.assertIsNotNone(deployment(self, "api"))
+
     def test_cascade_is_sent_as_kubectl_delete_sends_it(self):
         self.clear_requests()
         self.kms("cancel", "web", "--cascade", "foreground", check=0)
