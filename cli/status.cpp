@@ -3,6 +3,7 @@
 
 #include <iostream>
 #include <kube/actions_status.hpp>
+#include <kube/wait.hpp>
 #include <oidc/cluster_target.hpp>
 #include <util/parallel.hpp>
 
@@ -15,6 +16,8 @@ struct StatusOptions
     std::string name;
     std::string output;
 };
+
+constexpr int k_log_lines = 10; // as apply --wait shows
 
 // What status shows of `t`: its objects and, read at the same time, where it answers from outside
 // (its route, as `call NAME` finds it, and a LoadBalancer's address).
@@ -38,7 +41,16 @@ Json status_of(kube::Client& c, const actions::Target& t)
             urls.push_back(std::move(u));
         }
     }
-    return actions::status_document(observed, urls);
+    Json doc = actions::status_document(observed, urls);
+    // A crash loop's reason is in its log: the last lines of the previous run, as apply --wait shows.
+    auto why = actions::assess(observed).diagnosis;
+    if (why && why->want_logs) {
+        auto lines = kube::previous_log_lines(c, t.namespace_, why->pod, why->container, k_log_lines);
+        if (!lines.empty()) {
+            doc["lastLog"] = { { "pod", why->pod }, { "container", why->container }, { "lines", lines } };
+        }
+    }
+    return doc;
 }
 
 int run_status(const StatusOptions& o, const GlobalOptions& g)

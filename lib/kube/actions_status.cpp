@@ -150,22 +150,25 @@ Assessment assess(const Observed& o)
     long long available = get_int(status, "availableReplicas");
     if (desired == 0 && !o.hpa) {
         long long left = get_int(status, "replicas");
-        return left == 0 ? Assessment{ Health::off, "switched off (0 replicas)" }
-                         : Assessment{ Health::progressing, fmt::format("switching off: {} pods left", left) };
+        return left == 0
+                 ? Assessment{ Health::off, "switched off (0 replicas)", std::nullopt }
+                 : Assessment{ Health::progressing, fmt::format("switching off: {} pods left", left), std::nullopt };
     }
     kube::RolloutStatus rs = kube::rollout_status(o.deployment);
     auto why = kube::diagnose(o.deployment, o.replicasets, o.pods, o.events);
     if (rs.failed || why) {
         std::string reason = rs.failed ? rs.message + (why ? ": " + why->summary : std::string()) : why->summary;
-        return Assessment{ available > 0 ? Health::degraded : Health::failed, reason };
+        return Assessment{ available > 0 ? Health::degraded : Health::failed, reason, why };
     }
     if (!rs.done) {
-        return Assessment{ Health::progressing, rs.message };
+        return Assessment{ Health::progressing, rs.message, std::nullopt };
     }
     if (available < desired) {
-        return Assessment{ Health::degraded, fmt::format("{} of {} replicas available", available, desired) };
+        return Assessment{ Health::degraded,
+                           fmt::format("{} of {} replicas available", available, desired),
+                           std::nullopt };
     }
-    return Assessment{ Health::healthy, "" };
+    return Assessment{ Health::healthy, "", std::nullopt };
 }
 
 Json service_block(const Json& service, const std::vector<std::string>& external)
@@ -458,6 +461,16 @@ std::string status_text(const Json& doc, std::chrono::system_clock::time_point n
         rows.push_back({ "ApplySet:", doc["applyset"].get<std::string>() });
     }
     rows.push_back({ "Age:", age_since(doc.value("created", std::string()), now) });
+    if (doc.contains("lastLog")) {
+        const Json& last = doc["lastLog"];
+        rows.push_back({ "Last log:",
+                         fmt::format("pod/{}/{} (previous run)",
+                                     last.value("pod", std::string()),
+                                     last.value("container", std::string())) });
+        for (const auto& line : texts(last.value("lines", Json::array()))) {
+            rows.push_back({ "", "| " + line });
+        }
+    }
     if (doc.contains("service")) {
         service_rows(doc["service"], rows);
     } else {

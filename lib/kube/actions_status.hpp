@@ -3,6 +3,7 @@
 #include <chrono>
 #include <kube/actions_target.hpp>
 #include <kube/client.hpp>
+#include <kube/rollout.hpp>
 #include <optional>
 #include <string>
 #include <util/json.hpp>
@@ -41,7 +42,8 @@ struct Observed
 struct Assessment
 {
     Health health = Health::healthy;
-    std::string reason; // why it is not healthy; empty when healthy
+    std::string reason;                       // why it is not healthy; empty when healthy
+    std::optional<kube::Diagnosis> diagnosis; // the pod at fault, when one is (its logs tell more)
 };
 
 // off: no replica wanted and no HPA (scale --min 0 --max 0);

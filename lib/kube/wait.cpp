@@ -192,19 +192,12 @@ class Waiter
 
     std::string last_log_lines(const Diagnosis& d)
     {
-        Call c;
-        c.accept = "*/*";
-        c.path = fmt::format("/api/v1/namespaces/{}/pods/{}/log?container={}&previous=true&tailLines={}",
-                             m_ns,
-                             d.pod,
-                             d.container,
-                             m_o.log_lines);
-        http::Response r = m_client.send(c);
-        if (r.status != 200 || util::trim(r.body).empty()) {
+        auto lines = previous_log_lines(m_client, m_ns, d.pod, d.container, m_o.log_lines);
+        if (lines.empty()) {
             return "";
         }
         std::string out = "; its last log lines:";
-        for (const auto& l : util::split(std::string(util::trim(r.body)), '\n')) {
+        for (const auto& l : lines) {
             out += "\n  | " + l;
         }
         return out;
@@ -212,6 +205,20 @@ class Waiter
 };
 
 } // namespace
+
+std::vector<std::string> previous_log_lines(Client& client, const std::string& ns, const std::string& pod,
+                                            const std::string& container, int lines)
+{
+    Call c;
+    c.accept = "*/*";
+    c.path = fmt::format(
+      "/api/v1/namespaces/{}/pods/{}/log?container={}&previous=true&tailLines={}", ns, pod, container, lines);
+    http::Response r = client.send(c);
+    if (r.status != 200 || util::trim(r.body).empty()) {
+        return {};
+    }
+    return util::split(std::string(util::trim(r.body)), '\n');
+}
 
 void wait_for_rollout(Client& client, const std::string& ns, const std::string& name, const WaitOptions& options)
 {

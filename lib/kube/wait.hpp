@@ -6,6 +6,7 @@
 #include <kube/rollout.hpp>
 #include <string>
 #include <util/clock.hpp>
+#include <vector>
 
 namespace kms::kube {
 
@@ -25,6 +26,11 @@ struct WaitOptions
 // its resourceVersion, resumed after disconnects and relisted after 410 Expired). Throws kms::Error
 // as soon as the rollout cannot succeed — progress deadline, image pull failures, crash loops (with
 // the last log lines), unschedulable pods, failing probes — or when `timeout` passes.
+// The last `lines` lines of the previous run of a container (a crash loop's), empty when there is
+// none to read.
+std::vector<std::string> previous_log_lines(Client& client, const std::string& ns, const std::string& pod,
+                                            const std::string& container, int lines);
+
 void wait_for_rollout(Client& client, const std::string& ns, const std::string& name, const WaitOptions& options);
 
 } // namespace kms::kube

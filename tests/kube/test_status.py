@@ -83,6 +83,12 @@ class StatusTest(KubeTestCase):
         self.assertEqual(doc["health"], "failed", doc)
         self.assertRegex(doc["reason"], r'^pod bad-[a-z0-9]+-[a-z0-9]+: container "bad" is crash-looping '
                                         r'\(CrashLoopBackOff, exit code 1, \d+ restarts\)$')
+        # As apply --wait shows it: the last lines of the crashed run.
+        self.assertIn("Error: failed to load configuration: open /etc/app/config.yaml: no such file or directory",
+                      doc["lastLog"]["lines"])
+        self.assertEqual(doc["lastLog"]["container"], "bad")
+        self.assertIn("pod " + doc["lastLog"]["pod"] + ":", doc["reason"])
+        self.assertIn("              | exit status 1\n", self.kms("status", "bad", check=0).stdout)
 
         self.kms(*apply_args("web", "ghcr.io/acme/web:1", "--wait"), check=0)
         self.kms(*apply_args("web", "ghcr.io/acme/crashloop:2", "--no-wait"), check=0)

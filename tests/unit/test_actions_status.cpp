@@ -64,6 +64,9 @@ TEST_SUITE("actions::status")
 
         auto failing = crash_looping(R"({"observedGeneration": 2, "replicas": 1, "updatedReplicas": 1})");
         CHECK(actions::assess(failing).health == actions::Health::failed);
+        REQUIRE(actions::assess(failing).diagnosis);
+        CHECK(actions::assess(failing).diagnosis->want_logs);
+        CHECK(actions::assess(failing).diagnosis->pod == "web-2-a");
         CHECK(actions::assess(failing).reason ==
               "pod web-2-a: container \"web\" is crash-looping (CrashLoopBackOff, exit code 1, 4 restarts)");
         // The previous revision still serves: degraded, same reason.
