@@ -29,8 +29,14 @@ int run_logs(const LogsCliOptions& o, const GlobalOptions& g)
     }
     if (!o.since.empty()) {
         auto d = util::parse_duration(o.since);
-        if (!d || d->count() <= 0) {
+        if (!d) {
             throw Error(fmt::format("flag --since: invalid duration \"{}\" (e.g. 30s, 5m, 1h)", o.since),
+                        ExitCode::usage);
+        }
+        if (d->count() <= 0) {
+            throw Error(fmt::format("flag --since: {} asks for no lines at all: give a positive duration (e.g. 30s, "
+                                    "5m, 1h), or leave --since out for every line",
+                                    o.since),
                         ExitCode::usage);
         }
         // The API counts whole seconds; a part of one still asks for that second.
