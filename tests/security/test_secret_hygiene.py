@@ -258,6 +258,15 @@ class SecretHygieneTest(unittest.TestCase):
                      (["call", self.echo.url, "/hello", *kc, "-i", "-H", "X-Api-Key: " + API_KEY], pw),
                      (["call", self.echo.url, "/post", *kc, "-d", "{}", "--save-body"], pw),
                      (["call", "--history", "-o", "json"], {}), (["call", "--replay", "-1", *kc], pw)],
+            "status": [(["status", "web"], {}), (["status", "web", "-o", "json"], {})],
+            "list": [(["list", "-A", "-o", "wide"], {}), (["list", "-o", "yaml"], {})],
+            "logs": [(["logs", "web", "--tail", "5"], {})],
+            "history": [(["history", "web"], {}), (["history", "web", "-o", "yaml"], {})],
+            "scale": [(["scale", "web", "--min", "1", "--max", "2", "--no-wait"], {})],
+            "restart": [(["restart", "web", "--no-wait"], {})],
+            "expose": [(["expose", "web", "--host", "web.example.com", "--via", "ingress", "--no-wait"], {})],
+            "clone": [(["clone", "web", "--name", "web2", "--no-wait"], {})],
+            "cancel": [(["cancel", "web2", "--no-wait"], {}), (["cancel", "web", "--dry-run"], {})],
             "init": [(["init", "--name", "hello", "--force"], {})],
             "schema": [(["schema"], {})],
             "explain": [(["explain", "secrets"], {})],
@@ -265,7 +274,7 @@ class SecretHygieneTest(unittest.TestCase):
             "version": [(["version"], {})],
         }
         stdout_may_print = {"token": ("access_token", "access_token signature"), "call": ("api key",)}
-        for verb in self.verbs():
+        for verb in self.ordered(self.verbs()):
             for args, env in known.get(verb, [([verb, "web"], {})]):
                 with self.subTest(args=" ".join(args)):
                     # Unknown verbs may fail (usage, missing objects); they must still not leak.
@@ -281,6 +290,15 @@ class SecretHygieneTest(unittest.TestCase):
                               allow=stdout_may_print.get(args[0], ()) if args else ())
         self.assertTrue(self.token_entries(), "the token runs cached nothing")
         self.assertTrue(any("Authorization: <redacted>" in err for _, _, err in self.runs))
+
+    # Verbs that need others' results run after them; cancel (deletes) and unknown verbs run last.
+    ORDER = ["render", "validate", "apply", "diff", "status", "list", "logs", "history", "scale", "restart", "expose",
+             "clone", "token", "call", "init", "schema", "explain", "completion", "version"]
+
+    def ordered(self, verbs):
+        first = [v for v in self.ORDER if v in verbs]
+        return first + [v for v in verbs if v not in self.ORDER and v != "cancel"] + \
+            (["cancel"] if "cancel" in verbs else [])
 
     def verbs(self):
         p = subprocess.run([binary(), "--help"], capture_output=True, text=True, env=self.env(), timeout=30)
