@@ -369,8 +369,9 @@ void opta_links(const YAML::Node& m, const std::map<std::string, std::string>& m
         std::string type = type_it == module_types.end() ? std::string() : type_it->second;
         // Renamed variables ({db_user: POSTGRES_USER}) are the names the service reads.
         std::vector<std::string> envs;
-        if (link.IsMap() && link.begin()->second.IsSequence()) {
-            for (const auto& item : link.begin()->second) {
+        YAML::Node renamed = link.IsMap() ? link.begin()->second : YAML::Node(); // a copy: it-> is a temporary
+        if (renamed.IsSequence()) {
+            for (const auto& item : renamed) {
                 for (auto it = item.begin(); item.IsMap() && it != item.end(); ++it) {
                     envs.push_back(it->second.Scalar());
                 }

@@ -74,7 +74,7 @@ bool check_keys(const YAML::Node& n, std::string_view path, std::span<const std:
     }
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-        const YAML::Node& key = it->first;
+        YAML::Node key = it->first; // a copy: it-> returns a temporary proxy
         std::string k = key.IsScalar() ? key.Scalar() : std::string();
         if (!seen.insert(k).second) {
             r.error(key, fmt::format("duplicate key '{}'", join_path(path, k)));

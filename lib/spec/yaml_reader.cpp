@@ -122,7 +122,7 @@ bool YamlReader::check_map(const YAML::Node& n, std::string_view path, std::span
     }
     std::set<std::string> seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
-        const YAML::Node& key = it->first;
+        YAML::Node key = it->first; // a copy: it-> returns a temporary proxy
         if (!key.IsScalar()) {
             error(key, fmt::format("{}: keys must be strings", path.empty() ? "document" : path));
             continue;
@@ -266,7 +266,7 @@ std::optional<KeyValues> YamlReader::key_values(const YAML::Node& n, std::string
             error(it->first, fmt::format("duplicate key '{}'", join_path(path, key)));
             continue;
         }
-        const YAML::Node& v = it->second;
+        YAML::Node v = it->second; // a copy: it-> returns a temporary proxy
         if (v.IsNull()) {
             out.emplace_back(key, "");
             continue;
