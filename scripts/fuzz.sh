@@ -5,15 +5,14 @@
 # build-fuzz/findings/<target>/. Copy a crash into tests/fuzz/regressions/<target>/ to keep it
 # as a regression input: the normal build replays every seed and regression input through the
 # same entry function without libFuzzer (ctest -R fuzz.<target>).
+# build-fuzz is also the sanitizer build of the binary and its modules (scripts/sanitize.sh).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 seconds=${1:-600}
 shift || true
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is needed (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
-# -O1 -g1: a shorter build on a 2-core machine than RelWithDebInfo's -O2 -g.
-CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DKMS_FUZZ=ON >/dev/null
+bash scripts/sanitize.sh configure # build-fuzz: clang, KMS_FUZZ=ON
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   for src in tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "${src%.cpp}")"); done

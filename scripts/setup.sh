@@ -9,7 +9,8 @@ build_pkgs=(cmake ninja-build g++ pkg-config ccache libcli11-dev libyaml-cpp-dev
             libfmt-dev libgit2-dev doctest-dev nlohmann-json3-dev)
 test_pkgs=(nodejs npm git python3 ca-certificates openssl time # time: bench/render_vs_kubectl.sh
            openssh-server openssh-client # ssh: tests/git/test_git_ssh.py runs its own sshd
-           zsh fish groff-base) # tests/eco: the zsh and fish completion scripts, man page lint
+           zsh fish groff-base # tests/eco: the zsh and fish completion scripts, man page lint
+           clang libclang-rt-14-dev) # scripts/sanitize.sh and scripts/fuzz.sh: ASan, UBSan, libFuzzer
 
 want=("${build_pkgs[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${test_pkgs[@]}")

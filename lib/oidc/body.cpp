@@ -1,6 +1,7 @@
 #include <oidc/body.hpp>
 #include <render/yaml_emit.hpp>
 #include <util/error.hpp>
+#include <util/strings.hpp>
 #include <util/json.hpp>
 
 #include <fmt/format.h>
@@ -79,53 +80,13 @@ std::optional<BodyFormat> parse_body_format(std::string_view s)
     return std::nullopt;
 }
 
-bool is_utf8(std::string_view s)
-{
-    // RFC 3629 strictly (no overlong forms, no surrogates), as JSON serialisation demands.
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto c = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        unsigned char lo = 0x80;
-        unsigned char hi = 0xBF;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            lo = c == 0xE0 ? 0xA0 : 0x80;
-            hi = c == 0xED ? 0x9F : 0xBF;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            lo = c == 0xF0 ? 0x90 : 0x80;
-            hi = c == 0xF4 ? 0x8F : 0xBF;
-        } else {
-            return false;
-        }
-        if (i + n >= s.size()) {
-            return false;
-        }
-        for (std::size_t k = 1; k <= n; ++k) {
-            auto b = static_cast<unsigned char>(s[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
-                return false;
-            }
-        }
-        i += n + 1;
-    }
-    return true;
-}
-
 bool is_binary(const http::Response& resp)
 {
     std::string t = media_type(resp);
     if (!t.empty()) {
         return !is_text_type(t);
     }
-    return resp.body.find('\0') != std::string::npos || !is_utf8(resp.body);
+    return resp.body.find('\0') != std::string::npos || !util::is_utf8(resp.body);
 }
 
 std::string render_body(const http::Response& resp, BodyFormat format, bool tty)

@@ -19,8 +19,6 @@ enum class BodyFormat
 };
 std::optional<BodyFormat> parse_body_format(std::string_view s);
 
-bool is_utf8(std::string_view s);
-
 // Binary by Content-Type (anything but text, JSON, YAML, XML, forms, JavaScript) or, when the
 // type says nothing, by content (a NUL byte or invalid UTF-8).
 bool is_binary(const http::Response& resp);

@@ -1,6 +1,7 @@
 #include <oidc/body.hpp>
 #include <oidc/history.hpp>
 #include <util/base64.hpp>
+#include <util/strings.hpp>
 #include <util/error.hpp>
 #include <util/fs.hpp>
 #include <util/private_files.hpp>
@@ -31,7 +32,7 @@ void put_body(Json& j, const char* name, const std::optional<std::string>& body)
     if (!body) {
         return;
     }
-    if (is_utf8(*body)) {
+    if (util::is_utf8(*body)) {
         j[name] = *body;
     } else {
         j[std::string(name) + "_base64"] = util::base64_encode(*body);

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/eventhandler.h>
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
@@ -52,6 +53,17 @@ void check_documents_advance(const std::string& text, const std::string& file)
 
 std::vector<YAML::Node> load_yaml_documents(const std::string& text, const std::string& file)
 {
+    // YAML is Unicode, and yaml-cpp does not check: invalid bytes would reach the JSON output
+    // (which refuses them) or a manifest. Found by fuzz_service_file.
+    if (auto bad = util::utf8_error(text); bad != std::string::npos) {
+        std::string_view before(text.data(), bad);
+        auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+        auto nl = before.rfind('\n');
+        auto column = static_cast<int>(nl == std::string_view::npos ? bad : bad - nl - 1) + 1;
+        throw input_error(SourcePos{file, line, column, {}},
+                          fmt::format("not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
+                                      static_cast<unsigned char>(text[bad])));
+    }
     try {
         check_documents_advance(text, file);
         return YAML::LoadAll(text);

@@ -163,4 +163,44 @@ std::string shell_quote(std::string_view s)
     return out;
 }
 
+std::size_t utf8_error(std::string_view s)
+{
+    // RFC 3629 strictly (no overlong forms, no surrogates), as JSON serialisation demands.
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        unsigned char lo = 0x80;
+        unsigned char hi = 0xBF;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            lo = c == 0xE0 ? 0xA0 : 0x80;
+            hi = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            lo = c == 0xF0 ? 0x90 : 0x80;
+            hi = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (i + n >= s.size()) {
+            return i;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            auto b = static_cast<unsigned char>(s[i + k]);
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+                return i;
+            }
+        }
+        i += n + 1;
+    }
+    return std::string_view::npos;
+}
+
 } // namespace kms::util

@@ -36,4 +36,12 @@ std::string join(const std::vector<std::string>& parts, std::string_view sep);
 // Quotes a string for a POSIX shell: 'it'\''s'.
 std::string shell_quote(std::string_view s);
 
+// The offset of the first byte that breaks UTF-8 (RFC 3629 strictly: no overlong forms, no
+// surrogates, as JSON serialisation demands), or npos when `s` is valid.
+std::size_t utf8_error(std::string_view s);
+inline bool is_utf8(std::string_view s)
+{
+    return utf8_error(s) == std::string_view::npos;
+}
+
 } // namespace kms::util

@@ -4,6 +4,8 @@
 #include <oidc/call.hpp>
 #include <util/clock.hpp>
 
+#include <util/strings.hpp>
+
 #include <doctest/doctest.h>
 
 using namespace kms;
@@ -185,14 +187,16 @@ TEST_CASE("render_body: pretty JSON on a terminal, bytes otherwise, binary refus
     CHECK_FALSE(oidc::is_binary(test::FakeHttp::answer(200, "plain ü")));
 }
 
-TEST_CASE("oidc::is_utf8 is strict")
+TEST_CASE("util::is_utf8 is strict; utf8_error says where")
 {
-    CHECK(oidc::is_utf8("ascii"));
-    CHECK(oidc::is_utf8("ü € 𝄞"));
-    CHECK_FALSE(oidc::is_utf8("\xc3"));         // truncated
-    CHECK_FALSE(oidc::is_utf8("\xc0\xaf"));     // overlong
-    CHECK_FALSE(oidc::is_utf8("\xed\xa0\x80")); // surrogate
-    CHECK_FALSE(oidc::is_utf8("\xff"));
+    CHECK(util::is_utf8("ascii"));
+    CHECK(util::is_utf8("ü € 𝄞"));
+    CHECK_FALSE(util::is_utf8("\xc3"));         // truncated
+    CHECK_FALSE(util::is_utf8("\xc0\xaf"));     // overlong
+    CHECK_FALSE(util::is_utf8("\xed\xa0\x80")); // surrogate
+    CHECK_FALSE(util::is_utf8("\xff"));
+    CHECK(util::utf8_error("ok \xc3\xbc then \xad") == 11); // 3 + 2 + 6 bytes before it
+    CHECK(util::utf8_error("ok") == std::string_view::npos);
 }
 
 TEST_CASE("render_head shows the status line and headers")
