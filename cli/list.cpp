@@ -43,9 +43,10 @@ int run_list(const ListOptions& o, const GlobalOptions& g)
     }
     bool wide = o.output == "wide";
     auto now = std::chrono::system_clock::now();
+    util::Palette palette = util::Palette::for_stdout();
     std::vector<std::vector<std::string>> rows;
     for (const auto& d : docs) {
-        rows.push_back(actions::list_row(d, o.all_namespaces, wide, now));
+        rows.push_back(actions::list_row(d, o.all_namespaces, wide, now, palette));
     }
     std::vector<std::string> headers;
     if (!o.no_headers) {

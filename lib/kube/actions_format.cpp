@@ -1,11 +1,29 @@
+#include <algorithm>
+#include <fmt/format.h>
 #include <kube/actions_format.hpp>
 #include <util/rfc3339.hpp>
 
-#include <fmt/format.h>
-
-#include <algorithm>
-
 namespace kms::actions {
+
+namespace {
+
+// The columns a cell takes on a terminal: colour escapes (ESC [ … m) take none.
+std::size_t visible_width(const std::string& cell)
+{
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < cell.size(); ++i) {
+        if (cell[i] == '\x1b' && i + 1 < cell.size() && cell[i + 1] == '[') {
+            while (i < cell.size() && cell[i] != 'm') {
+                ++i;
+            }
+            continue;
+        }
+        ++width;
+    }
+    return width;
+}
+
+} // namespace
 
 std::string format_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows)
 {
@@ -15,7 +33,7 @@ std::string format_table(const std::vector<std::string>& headers, const std::vec
             widths.resize(row.size(), 0);
         }
         for (std::size_t i = 0; i < row.size(); ++i) {
-            widths[i] = std::max(widths[i], row[i].size());
+            widths[i] = std::max(widths[i], visible_width(row[i]));
         }
     };
     measure(headers);
@@ -28,7 +46,7 @@ std::string format_table(const std::vector<std::string>& headers, const std::vec
         for (std::size_t i = 0; i < row.size(); ++i) {
             line += row[i];
             if (i + 1 < row.size()) {
-                line += std::string(widths[i] - row[i].size() + 3, ' ');
+                line += std::string(widths[i] - visible_width(row[i]) + 3, ' ');
             }
         }
         while (!line.empty() && line.back() == ' ') {

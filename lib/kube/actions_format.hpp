@@ -8,7 +8,8 @@
 namespace kms::actions {
 
 // Columns separated by three spaces and padded to the widest cell, like kubectl's printers;
-// `headers` empty: no header line (--no-headers). Trailing spaces are trimmed.
+// `headers` empty: no header line (--no-headers). Trailing spaces are trimmed; colour escapes
+// take no width.
 std::string format_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows);
 
 // kubectl's age: "45s", "3m12s", "45m", "3h5m", "30h", "3d4h", "45d", "2y45d", "8y".

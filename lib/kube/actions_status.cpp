@@ -497,7 +497,7 @@ std::vector<std::string> list_headers(bool all_namespaces, bool wide)
 }
 
 std::vector<std::string> list_row(const Json& doc, bool all_namespaces, bool wide,
-                                  std::chrono::system_clock::time_point now)
+                                  std::chrono::system_clock::time_point now, const util::Palette& palette)
 {
     auto or_none = [](const std::string& s) { return s.empty() ? std::string("<none>") : s; };
     std::vector<std::string> row;
@@ -507,7 +507,8 @@ std::vector<std::string> list_row(const Json& doc, bool all_namespaces, bool wid
     const Json r = doc.value("replicas", Json::object());
     const Json svc = doc.value("service", Json::object());
     row.push_back(doc.value("name", std::string()));
-    row.push_back(doc.value("health", std::string()));
+    std::string health = doc.value("health", std::string());
+    row.push_back(palette.paint(health_colour(health), health));
     row.push_back(fmt::format("{}/{}", r.value("ready", 0LL), r.value("desired", 0LL)));
     row.push_back(or_none(svc.value("url", std::string())));
     row.push_back(age_since(doc.value("created", std::string()), now));

@@ -81,9 +81,9 @@ std::vector<std::string> load_balancer_urls(const Json& service);
 std::string status_text(const Json& doc, std::chrono::system_clock::time_point now, const util::Palette& palette);
 
 // One `list` row of status_document(): [NAMESPACE] NAME HEALTH REPLICAS (ready/desired) URL AGE,
-// and with `wide` IMAGE REVISION COMMIT REASON.
+// and with `wide` IMAGE REVISION COMMIT REASON; the health in colour when `palette` is on.
 std::vector<std::string> list_headers(bool all_namespaces, bool wide);
 std::vector<std::string> list_row(const Json& doc, bool all_namespaces, bool wide,
-                                  std::chrono::system_clock::time_point now);
+                                  std::chrono::system_clock::time_point now, const util::Palette& palette = {});
 
 } // namespace kms::actions

@@ -1,4 +1,7 @@
 #include <doctest/doctest.h>
+
+#include <regex>
+#include <kube/actions_format.hpp>
 #include <kube/actions_status.hpp>
 #include <util/rfc3339.hpp>
 
@@ -143,5 +146,11 @@ TEST_SUITE("actions::status")
         CHECK(wide[7] == "2");
         CHECK(wide[8] == "0123456789ab");
         CHECK(wide[9].find("crash-looping") != std::string::npos);
+        // On a terminal the health is coloured, and the table stays aligned.
+        auto red = actions::list_row(doc, false, false, now, util::Palette(true));
+        CHECK(red[1] == util::Palette(true).paint(util::Colour::red, "failed"));
+        std::string table = actions::format_table({ "NAME", "HEALTH", "REPLICAS", "URL", "AGE" }, { red });
+        std::string plain = std::regex_replace(table, std::regex("\x1b\\[[0-9;]*m"), "");
+        CHECK(plain == "NAME   HEALTH   REPLICAS   URL      AGE\nweb    failed   0/2        <none>   3h\n");
     }
 }
