@@ -8,6 +8,7 @@
 #include <kube/service_plan.hpp>
 #include <render/output.hpp>
 #include <render/render.hpp>
+#include <util/interrupt.hpp>
 
 namespace kms::cli {
 
@@ -105,6 +106,10 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
     std::vector<Json> applied;
     if (o.output.empty()) {
         opts.report = [](const std::string& line) { std::cout << line << '\n' << std::flush; };
+    }
+    if (o.dry_run == "none") {
+        util::on_interrupt("objects reported as created or configured above are applied, the others are not; run "
+                           "the same apply again to finish (it is idempotent)");
     }
     for (auto& sp : plans) {
         auto result = kube::apply_plan(*cluster.client, *cluster.discovery, sp.plan, sp.set, opts);

@@ -6,6 +6,7 @@
 #include <kube/wait.hpp>
 #include <unistd.h>
 #include <util/duration.hpp>
+#include <util/interrupt.hpp>
 #include <util/error.hpp>
 
 namespace kms::cli {
@@ -36,6 +37,10 @@ void wait_for_deployment(kube::Client& client, const std::string& ns, const std:
                          std::chrono::milliseconds timeout)
 {
     bool tty = ::isatty(STDOUT_FILENO) == 1;
+    util::on_interrupt(fmt::format("stopped waiting for deployment \"{}\"; its rollout goes on in the cluster "
+                                   "(kubectl microservice status {} follows it)",
+                                   name,
+                                   name));
     kube::WaitOptions w;
     w.timeout = timeout;
     if (tty) {

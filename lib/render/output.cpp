@@ -6,7 +6,11 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <map>
 #include <unistd.h>
@@ -92,6 +96,32 @@ std::vector<std::string> object_file_names(const std::vector<Json>& objects)
     return names;
 }
 
+namespace {
+
+// ".NAME.tmp-PID" and ".NAME.old-PID" left by runs that were killed (PID no longer alive).
+void remove_stale_siblings(const std::filesystem::path& parent, const std::string& name)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parent, ec)) {
+        std::string f = e.path().filename().string();
+        for (const char* kind : {".tmp-", ".old-"}) {
+            std::string prefix = "." + name + kind;
+            if (f.rfind(prefix, 0) != 0) {
+                continue;
+            }
+            char* end = nullptr;
+            long pid = std::strtol(f.c_str() + prefix.size(), &end, 10);
+            if (end != nullptr && *end == '\0' && pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 &&
+                errno == ESRCH) {
+                fs::remove_all(e.path(), ec);
+            }
+        }
+    }
+}
+
+} // namespace
+
 void write_dir(const std::vector<Json>& objects, const std::string& dir)
 {
     namespace fs = std::filesystem;
@@ -109,6 +139,7 @@ void write_dir(const std::vector<Json>& objects, const std::string& dir)
         }
     }
     fs::path parent = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    remove_stale_siblings(parent, target.filename().string());
     fs::path tmp = parent / fmt::format(".{}.tmp-{}", target.filename().string(), ::getpid());
     fs::remove_all(tmp, ec);
     if (!fs::create_directory(tmp, ec)) {
@@ -123,10 +154,16 @@ void write_dir(const std::vector<Json>& objects, const std::string& dir)
             kust += "- " + names[i] + "\n";
         }
         util::real_fs().write_atomic((tmp / "kustomization.yaml").string(), kust, 0644);
-        fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
         bool had_old = fs::exists(target, ec);
+        // One atomic swap, so a kill at any moment leaves the old directory or the new one, never
+        // neither; then the old one (now at tmp) goes.
+        if (had_old && ::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, target.c_str(), RENAME_EXCHANGE) == 0) {
+            fs::remove_all(tmp, ec);
+            return;
+        }
+        fs::path old = parent / fmt::format(".{}.old-{}", target.filename().string(), ::getpid());
         if (had_old) {
-            fs::rename(target, old);
+            fs::rename(target, old); // a file system without RENAME_EXCHANGE: two renames
         }
         fs::rename(tmp, target);
         if (had_old) {
