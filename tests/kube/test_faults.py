@@ -6,8 +6,8 @@ never leaves a partial PATH.
 
 Where the other fault cases live: 429/503 with Retry-After, dropped connections, 403 and missing
 APIs in test_errors.py; one 410 and one cut watch in test_wait.py; TLS verification in
-test_auth.py and tests/security; a killed git fetch in tests/git/test_git_cache.py; a damaged
-token cache in tests/security/test_secret_hygiene.py (TokenCacheTest).
+test_auth.py and tests/security; a killed git fetch in tests/git/test_git_cache.py; killed token
+refreshes and damaged token-cache entries in tests/oidc/test_token_cache_faults.py.
 """
 import os
 import random
