@@ -292,8 +292,9 @@ void setup_call(CLI::App& app, Context& ctx)
     sub->footer("Exit codes: 0 2xx, 3 3xx (not followed), 4 4xx, 5 5xx, 6 no answer (DNS, connection, TLS, "
                 "timeout), 1 other failures, 2 usage.\nHistory: $XDG_STATE_HOME/kubectl-microservice/history.jsonl "
                 "(no credentials; bodies only with --save-body).");
-    sub->add_option("target", opt->target, "Service NAME (its route is read from the cluster, or from -f) or URL")
-        ->type_name("NAME|URL");
+    // Named NAME… so completion offers the cluster's services.
+    sub->add_option("NAME|URL", opt->target, "Service NAME (its route is read from the cluster, or from -f) or URL")
+        ->type_name("");
     sub->add_option("path", opt->path, "Path below the service's URL, with an optional ?query")->type_name("PATH");
     sub->add_option("-f,--filename", opt->input.files,
                     "Find NAME's URL and JWT issuer in these service files (repeatable)")

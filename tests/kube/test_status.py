@@ -196,7 +196,7 @@ class StatusTest(KubeTestCase):
         self.kms(*apply_args("web", "ghcr.io/acme/web:1", "--no-wait"), check=0)
         self.kms(*apply_args("worker", "ghcr.io/acme/web:1", "--no-wait"), check=0)
         foreign_deployment(self)
-        for verb in ("status", "logs", "history", "rollback"):
+        for verb in ("status", "logs", "history", "rollback", "call"):
             p = self.kms("__complete", "--kubeconfig", self.kubeconfig, verb, "w", kubeconfig=False, check=0)
             self.assertEqual(p.stdout.splitlines(), ["web", "worker", ":4"], p.stdout)
 
