@@ -5,26 +5,13 @@ namespace kms::kube {
 
 namespace {
 
-long long int_at(const Json& j, const char* key)
-{
-    return j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;
-}
-
-std::string str_at(const Json& j, const char* key)
-{
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
+using util::int_at;
+using util::list_at;
+using util::str_at;
 
 const Json& field(const Json& j, const char* key)
 {
-    static const Json k_empty = Json::object();
-    return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : k_empty;
-}
-
-const Json& list_at(const Json& j, const char* key)
-{
-    static const Json k_empty = Json::array();
-    return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : k_empty;
+    return util::object_at(j, key);
 }
 
 std::optional<Json> condition(const Json& status, const std::string& type)

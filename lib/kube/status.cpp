@@ -52,9 +52,10 @@ std::string first_line(std::string_view s)
 ApiStatus parse_status(const Json& j, int fallback_code)
 {
     ApiStatus s;
-    s.code = j.contains("code") && j["code"].is_number_integer() ? j["code"].get<int>() : fallback_code;
-    s.reason = j.value("reason", "");
-    s.message = j.value("message", "");
+    long long code = util::int_at(j, "code");
+    s.code = code >= 100 && code <= 599 ? static_cast<int>(code) : fallback_code;
+    s.reason = util::str_at(j, "reason");
+    s.message = util::str_at(j, "message");
     if (j.contains("details") && j["details"].is_object()) {
         s.details = j["details"];
     }
@@ -67,7 +68,7 @@ ApiStatus parse_status(const Json& j, int fallback_code)
 ApiStatus parse_status(const http::Response& r)
 {
     Json j = Json::parse(r.body, nullptr, false);
-    if (j.is_object() && j.value("kind", "") == "Status") {
+    if (util::str_at(j, "kind") == "Status") {
         return parse_status(j, r.status);
     }
     ApiStatus s;
@@ -88,18 +89,18 @@ std::vector<FieldConflict> field_conflicts(const ApiStatus& s)
         return out;
     }
     for (const auto& c : s.details["causes"]) {
-        if (c.value("reason", "") != "FieldManagerConflict") {
+        if (util::str_at(c, "reason") != "FieldManagerConflict") {
             continue;
         }
         // The manager appears only quoted inside the message: conflict with "mgr" using apps/v1
-        std::string msg = c.value("message", "");
+        std::string msg = util::str_at(c, "message");
         std::string manager;
         auto open = msg.find('"');
         auto close = open == std::string::npos ? open : msg.find('"', open + 1);
         if (close != std::string::npos) {
             manager = msg.substr(open + 1, close - open - 1);
         }
-        out.push_back({ c.value("field", ""), manager });
+        out.push_back({ util::str_at(c, "field"), manager });
     }
     return out;
 }
@@ -130,8 +131,8 @@ std::string describe_failure(const ApiStatus& s, const std::string& what, const 
         std::vector<std::string> causes;
         if (s.details.contains("causes") && s.details["causes"].is_array()) {
             for (const auto& c : s.details["causes"]) {
-                std::string field = c.value("field", "");
-                std::string msg = first_line(c.value("message", ""));
+                std::string field = util::str_at(c, "field");
+                std::string msg = first_line(util::str_at(c, "message"));
                 causes.push_back(field.empty() ? msg : field + ": " + msg);
             }
         }

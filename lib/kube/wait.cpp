@@ -11,15 +11,15 @@ constexpr int k_max_reconnects = 8;
 
 std::string list_items_rv(const Json& list)
 {
-    return list.contains("metadata") ? list["metadata"].value("resourceVersion", "") : "";
+    return util::str_at(util::object_at(list, "metadata"), "resourceVersion");
 }
 
 std::string selector_of(const Json& deployment)
 {
     std::vector<std::string> parts;
-    const Json& sel = deployment["spec"]["selector"];
-    if (sel.contains("matchLabels")) {
-        for (const auto& [k, v] : sel["matchLabels"].items()) {
+    const Json& sel = util::object_at(util::object_at(deployment, "spec"), "selector");
+    for (const auto& [k, v] : util::object_at(sel, "matchLabels").items()) {
+        if (v.is_string()) {
             parts.push_back(k + "%3D" + v.get<std::string>());
         }
     }
@@ -105,7 +105,7 @@ class Waiter
     void relist()
     {
         Json list = m_client.get(collection() + "?fieldSelector=metadata.name%3D" + m_name, "waiting for " + what());
-        const Json& items = list.value("items", Json::array());
+        const Json& items = util::list_at(list, "items");
         if (items.empty()) {
             throw Error(what() + " not found");
         }
@@ -131,8 +131,8 @@ class Waiter
             if (!ev.is_object()) {
                 return true;
             }
-            std::string type = ev.value("type", "");
-            const Json& obj = ev.contains("object") ? ev["object"] : Json::object();
+            std::string type = util::str_at(ev, "type");
+            const Json& obj = util::object_at(ev, "object");
             if (type == "ERROR") {
                 ApiStatus s = parse_status(obj, 500);
                 if (s.code == 410 || s.reason == "Expired" || s.reason == "Gone") {
@@ -141,8 +141,8 @@ class Waiter
                 }
                 throw Error(describe_failure(s, "watching " + what()));
             }
-            if (obj.contains("metadata") && obj["metadata"].contains("resourceVersion")) {
-                m_rv = obj["metadata"]["resourceVersion"].get<std::string>();
+            if (auto rv = util::str_at(util::object_at(obj, "metadata"), "resourceVersion"); !rv.empty()) {
+                m_rv = rv;
             }
             if (type == "DELETED") {
                 throw Error(what() + " was deleted while waiting for its rollout");
@@ -176,9 +176,9 @@ class Waiter
         Json events =
           m_client.get(base + "/events?fieldSelector=involvedObject.kind%3DPod", "listing the events of " + what());
         auto d = diagnose(m_current,
-                          rs.value("items", Json::array()),
-                          pods.value("items", Json::array()),
-                          events.value("items", Json::array()),
+                          util::list_at(rs, "items"),
+                          util::list_at(pods, "items"),
+                          util::list_at(events, "items"),
                           m_o.diagnose);
         if (!d) {
             return std::nullopt;

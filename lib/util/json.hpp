@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string>
+
 namespace kms {
 
 // Manifests and API objects: JSON values that keep their keys in insertion order, so rendered
@@ -9,3 +11,31 @@ namespace kms {
 using Json = nlohmann::ordered_json;
 
 } // namespace kms
+
+// Reading answers from servers, whose shape is not trusted: a missing member or one of another
+// type reads as empty, never as an exception (Json::value throws on a type mismatch).
+namespace kms::util {
+
+inline std::string str_at(const Json& j, const char* key)
+{
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+}
+
+inline long long int_at(const Json& j, const char* key)
+{
+    return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;
+}
+
+inline const Json& object_at(const Json& j, const char* key)
+{
+    static const Json k_empty = Json::object();
+    return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : k_empty;
+}
+
+inline const Json& list_at(const Json& j, const char* key)
+{
+    static const Json k_empty = Json::array();
+    return j.is_object() && j.contains(key) && j[key].is_array() ? j[key] : k_empty;
+}
+
+} // namespace kms::util
