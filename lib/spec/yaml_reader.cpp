@@ -55,14 +55,23 @@ std::vector<YAML::Node> load_yaml_documents(const std::string& text, const std::
 {
     // YAML is Unicode, and yaml-cpp does not check: invalid bytes would reach the JSON output
     // (which refuses them) or a manifest. Found by fuzz_service_file.
-    if (auto bad = util::utf8_error(text); bad != std::string::npos) {
-        std::string_view before(text.data(), bad);
+    // Control characters other than tab and line breaks are not YAML either (its printable set);
+    // a NUL cut strings short on their way into the output. Found by fuzz_service_file.
+    auto control = std::find_if(text.begin(), text.end(), [](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+    });
+    auto bad = util::utf8_error(text);
+    auto at = std::min(bad, static_cast<std::size_t>(control - text.begin()));
+    if (at < text.size()) {
+        std::string_view before(text.data(), at);
         auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
         auto nl = before.rfind('\n');
-        auto column = static_cast<int>(nl == std::string_view::npos ? bad : bad - nl - 1) + 1;
+        auto column = static_cast<int>(nl == std::string_view::npos ? at : at - nl - 1) + 1;
+        auto byte = static_cast<unsigned char>(text[at]);
         throw input_error(SourcePos{file, line, column, {}},
-                          fmt::format("not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8",
-                                      static_cast<unsigned char>(text[bad])));
+                          at == bad ? fmt::format("not valid UTF-8 (byte 0x{:02X}): save the file as UTF-8", byte)
+                                    : fmt::format("control character 0x{:02X}, which YAML does not allow", byte));
     }
     try {
         check_documents_advance(text, file);
