@@ -70,7 +70,9 @@ std::optional<SysTime> parse_rfc3339(std::string_view s)
         return std::nullopt;
     }
     year_month_day ymd{ year{ y }, month{ static_cast<unsigned>(mo) }, day{ static_cast<unsigned>(d) } };
-    if (!ymd.ok()) {
+    // system_clock counts nanoseconds: years outside 1678..2261 overflow it (found by
+    // fuzz_service_status with a creationTimestamp in the year 1014).
+    if (!ymd.ok() || y < 1678 || y > 2261) {
         return std::nullopt;
     }
     sys_seconds t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(se) - seconds(offset_s);

@@ -31,6 +31,10 @@ TEST_CASE("util::rfc3339")
     CHECK(util::format_rfc3339(*t) == "2026-01-02T03:04:05Z");
     CHECK(util::parse_rfc3339("2026-01-02T05:04:05+02:00") == t);
     CHECK(*util::parse_rfc3339("2026-01-02T03:04:05.5Z") - *t == milliseconds(500));
+    // Years the nanosecond clock cannot hold are not times at all (no overflow).
+    CHECK_FALSE(util::parse_rfc3339("1014-01-02T03:04:05Z"));
+    CHECK_FALSE(util::parse_rfc3339("9999-12-31T23:59:59Z"));
+    CHECK(util::parse_rfc3339("2261-01-01T00:00:00Z"));
     for (const char* bad : { "",
                              "2026-01-02",
                              "2026-13-02T03:04:05Z",
