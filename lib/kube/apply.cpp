@@ -1,4 +1,5 @@
 #include <kube/apply.hpp>
+#include <kube/actions_rollout.hpp>
 #include <map>
 #include <mutex>
 #include <set>
@@ -71,18 +72,21 @@ http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags
     return client.send(c);
 }
 
-// A Deployment that drops its HPA sets spec.replicas again, which the hand-over manager and the
-// HPA controller (kube-controller-manager, through /scale) still own: when that field is the only
-// conflict, it is ours to take back. `any_manager`: whoever owns it (scale's explicit count).
+// Conflicts that are ours to take back, so apply re-sends with force: fields our rollout manager set
+// (rollback's undo patch, restart's annotation), and a Deployment that drops its HPA setting
+// spec.replicas again, which the hand-over manager and the HPA controller (kube-controller-manager,
+// through /scale) still own. `any_manager`: spec.replicas whoever owns it (scale's explicit count).
 bool replicas_to_take_back(const PlanItem& item, const ApiStatus& s, bool any_manager)
 {
-    if (s.code != 409 || item.resource.kind != "Deployment" || !item.object["spec"].contains("replicas")) {
+    if (s.code != 409 || item.resource.kind != "Deployment") {
         return false;
     }
+    bool sets_replicas = item.object["spec"].contains("replicas");
     auto conflicts = field_conflicts(s);
     return !conflicts.empty() && std::all_of(conflicts.begin(), conflicts.end(), [&](const FieldConflict& c) {
-        return c.field == ".spec.replicas" &&
-               (any_manager || c.manager == k_handover_manager || c.manager == "kube-controller-manager");
+        return c.manager == actions::k_rollout_manager ||
+               (sets_replicas && c.field == ".spec.replicas" &&
+                (any_manager || c.manager == k_handover_manager || c.manager == "kube-controller-manager"));
     });
 }
 
