@@ -1,6 +1,7 @@
 #include <kube/actions_history.hpp>
 #include <render/render.hpp>
 #include <util/error.hpp>
+#include <util/json.hpp>
 
 #include <algorithm>
 #include <set>
@@ -42,8 +43,9 @@ long parse_revision(const Json& obj)
 
 bool controlled_by(const Json& rs, const std::string& uid)
 {
-    for (const auto& ref : rs["metadata"].value("ownerReferences", Json::array())) {
-        if (ref.value("uid", "") == uid && ref.value("controller", false)) {
+    for (const auto& ref : util::list_at(util::object_at(rs, "metadata"), "ownerReferences")) {
+        if (util::str_at(ref, "uid") == uid && ref.is_object() && ref.contains("controller") &&
+            ref["controller"].is_boolean() && ref["controller"].get<bool>()) {
             return true;
         }
     }
@@ -63,7 +65,8 @@ Json template_without_hash(const Json& obj)
 
 std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>& replicasets)
 {
-    std::string uid = deployment["metadata"].value("uid", "");
+    // Server answers are not trusted: a missing or mistyped member reads as empty.
+    std::string uid = util::str_at(util::object_at(deployment, "metadata"), "uid");
     long current = parse_revision(deployment);
     std::vector<Revision> out;
     for (const auto& rs : replicasets) {
@@ -76,7 +79,7 @@ std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>&
             continue;
         }
         r.replicaset = rs;
-        r.created = rs["metadata"].value("creationTimestamp", "");
+        r.created = util::str_at(util::object_at(rs, "metadata"), "creationTimestamp");
         const Json tpl = template_without_hash(rs);
         if (tpl.contains("spec") && tpl["spec"].contains("containers") && !tpl["spec"]["containers"].empty()) {
             r.image = tpl["spec"]["containers"][0].value("image", "");
