@@ -6,12 +6,9 @@
 #include <util/json.hpp>
 #include <util/sha256.hpp>
 
-#include <cstdlib>
-#include <filesystem>
 #include <string>
-#include <unistd.h>
 
-// Shared by the tests of lib/oidc: tokens, form bodies and a scratch directory.
+// Shared by the tests of lib/oidc: tokens and form bodies.
 namespace kms::test {
 
 // An unsigned compact JWS with these claims (the signature segment is not checked anywhere).
@@ -43,25 +40,5 @@ inline http::Response json_answer(int status, const Json& body)
 {
     return FakeHttp::answer(status, body.dump(), {{"Content-Type", "application/json"}});
 }
-
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class ScratchDir
-{
-public:
-    ScratchDir()
-    {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "kms-oidc-XXXXXX").string();
-        path = ::mkdtemp(tmpl.data()) != nullptr ? tmpl : std::string();
-    }
-    ~ScratchDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-
-    std::string path;
-};
 
 } // namespace kms::test

@@ -1,15 +1,15 @@
 // The libgit2 module (loaded from KMS_MODULE_DIR like the binary loads it) against repositories
 // made here with the git command-line tool.
+#include "scratch_dir.hpp"
+
 #include <git/git.hpp>
 #include <util/error.hpp>
 
 #include <doctest/doctest.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace {
 
@@ -36,15 +36,14 @@ std::string sh(const std::string& dir, const std::string& cmd)
 // A work repository with one commit on main pushed to a bare "remote", in a temporary directory.
 struct Repos
 {
-    std::string root;
+    kms::test::ScratchDir scratch{"kms-git-unit"};
+    std::string root = scratch.path.string();
     std::string work;
     std::string bare;
     std::string url;
 
     Repos()
     {
-        char tmpl[] = "/tmp/kms-git-unit-XXXXXX";
-        root = ::mkdtemp(tmpl);
         work = root + "/work";
         bare = root + "/remote.git";
         sh(root, "git init -q -b main work && git init -q --bare -b main remote.git");
@@ -53,10 +52,6 @@ struct Repos
                  "git push -q origin main v1");
         url = "file://" + bare;
     }
-    ~Repos() { std::filesystem::remove_all(root); }
-    Repos(const Repos&) = delete;
-    Repos& operator=(const Repos&) = delete;
-
     std::unique_ptr<kms::git::Git> open() const
     {
         kms::git::Options o;

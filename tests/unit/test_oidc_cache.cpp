@@ -1,4 +1,5 @@
 #include "oidc_fixtures.hpp"
+#include "scratch_dir.hpp"
 
 #include <oidc/cache.hpp>
 #include <util/env.hpp>
@@ -82,8 +83,8 @@ TEST_CASE("oidc::CachedToken survives JSON and rejects other formats")
 
 TEST_CASE("oidc::FileTokenStore: 0700 directory, 0600 files, atomic replace, damaged entries are misses")
 {
-    test::ScratchDir tmp;
-    std::string dir = tmp.path + "/cache/kubectl-microservice/tokens";
+    test::ScratchDir tmp("kms-oidc");
+    std::string dir = tmp.path / "cache/kubectl-microservice/tokens";
     oidc::FileTokenStore store(dir);
     CHECK_FALSE(store.load(k_key));
     store.save(sample(k_key));
@@ -121,8 +122,8 @@ TEST_CASE("oidc::FileTokenStore: 0700 directory, 0600 files, atomic replace, dam
 
 TEST_CASE("oidc::FileTokenStore tightens a directory others can read")
 {
-    test::ScratchDir tmp;
-    std::string dir = tmp.path + "/tokens";
+    test::ScratchDir tmp("kms-oidc");
+    std::string dir = tmp.path / "tokens";
     REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
     REQUIRE(::chmod(dir.c_str(), 0755) == 0);
     oidc::FileTokenStore store(dir);

@@ -1,4 +1,5 @@
 #include "oidc_fixtures.hpp"
+#include "scratch_dir.hpp"
 
 #include <oidc/history.hpp>
 
@@ -71,8 +72,8 @@ TEST_CASE("history entries survive JSON, binary bodies as base64")
 
 TEST_CASE("FileHistory appends JSON lines in a private file and skips damaged lines")
 {
-    test::ScratchDir tmp;
-    std::string path = tmp.path + "/state/kubectl-microservice/history.jsonl";
+    test::ScratchDir tmp("kms-oidc");
+    std::string path = tmp.path / "state/kubectl-microservice/history.jsonl";
     oidc::FileHistory h(path);
     CHECK(h.load().empty());
     h.append(entry(200));
@@ -89,14 +90,14 @@ TEST_CASE("FileHistory appends JSON lines in a private file and skips damaged li
     };
     REQUIRE(::stat(path.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
-    REQUIRE(::stat((tmp.path + "/state/kubectl-microservice").c_str(), &st) == 0);
+    REQUIRE(::stat((tmp.path / "state/kubectl-microservice").c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0700);
 }
 
 TEST_CASE("FileHistory keeps the newest entries when the file grows past its limit")
 {
-    test::ScratchDir tmp;
-    std::string path = tmp.path + "/history.jsonl";
+    test::ScratchDir tmp("kms-oidc");
+    std::string path = tmp.path / "history.jsonl";
     oidc::FileHistory h(path);
     auto big = entry(200);
     big.response_body = std::string(1024 * 1024, 'x');

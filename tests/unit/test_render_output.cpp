@@ -1,15 +1,15 @@
+#include "scratch_dir.hpp"
+
 #include <render/output.hpp>
 #include <util/error.hpp>
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 using kms::Json;
 using namespace kms::render;
@@ -49,25 +49,6 @@ std::vector<std::string> entries(const fs::path& dir)
     std::sort(out.begin(), out.end());
     return out;
 }
-
-// A fresh directory under TMPDIR, removed with everything in it at the end of the test.
-struct TempDir
-{
-    fs::path path;
-    TempDir()
-    {
-        std::string tmpl = (fs::temp_directory_path() / "kms-output-XXXXXX").string();
-        REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-};
 
 } // namespace
 
@@ -142,7 +123,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir writes one file per object and a kustomization.yaml listing them, nothing else")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "manifests";
         write_dir({object("Service", "web"), object("Deployment", "web")}, out.string());
         CHECK(entries(out) == std::vector<std::string>{"deployment-web.yaml", "kustomization.yaml", "service-web.yaml"});
@@ -156,7 +137,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir replaces its own previous output completely")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "m";
         write_dir({object("Service", "old"), object("Deployment", "old")}, out.string());
         write_dir({object("Service", "new")}, out.string());
@@ -166,7 +147,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir accepts an existing empty directory")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "empty";
         fs::create_directory(out);
         write_dir({object("Service", "web")}, out.string());
@@ -175,7 +156,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir refuses a non-empty directory it did not write and leaves it untouched")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "theirs";
         fs::create_directory(out);
         write(out / "deployment.yaml", "mine\n");
@@ -198,7 +179,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir refuses a path that is a file")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "file.yaml";
         write(out, "x: 1\n");
         CHECK_THROWS_AS(write_dir({object("Service", "web")}, out.string()), kms::Error);
@@ -207,7 +188,7 @@ TEST_SUITE("render::output")
 
     TEST_CASE("-o dir into a missing parent directory fails without leaving anything")
     {
-        TempDir tmp;
+        kms::test::ScratchDir tmp("kms-output");
         fs::path out = tmp.path / "no" / "such" / "dir";
         CHECK_THROWS_AS(write_dir({object("Service", "web")}, out.string()), kms::Error);
         CHECK(entries(tmp.path).empty());
