@@ -287,8 +287,8 @@ int run_call(const CallOptions& o, const GlobalOptions& g)
 
 void setup_call(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<CallOptions>();
-    auto* sub = app.add_subcommand("call", "Send an HTTP request to a service with a bearer token (curl-like)");
+    auto [sub, opt] =
+      add_verb(app, ctx, "call", "Send an HTTP request to a service with a bearer token (curl-like)", run_call);
     sub->footer("Exit codes: 0 2xx, 3 3xx (not followed), 4 4xx, 5 5xx, 6 no answer (DNS, connection, TLS, "
                 "timeout), 1 other failures, 2 usage.\nHistory: $XDG_STATE_HOME/kubectl-microservice/history.jsonl "
                 "(no credentials; bodies only with --save-body).");
@@ -321,7 +321,6 @@ void setup_call(CLI::App& app, Context& ctx)
                   "Reach NAME through the API server's service proxy with the kubeconfig's credentials");
     sub->fallthrough(); // global flags (-v, …) also after the verb, as kubectl takes them
     add_auth_flags(*sub, opt->auth);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_call(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

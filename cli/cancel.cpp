@@ -79,10 +79,12 @@ int run_cancel(const CancelOptions& o, const GlobalOptions& g)
 
 void setup_cancel(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<CancelOptions>();
-    auto* sub = app.add_subcommand(
-      "cancel", "Delete everything a service owns (its ApplySet's objects and parent) and nothing else");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] =
+      add_service_verb(app,
+                       ctx,
+                       "cancel",
+                       "Delete everything a service owns (its ApplySet's objects and parent) and nothing else",
+                       run_cancel);
     sub
       ->add_option("--cascade",
                    opt->cascade,
@@ -98,7 +100,6 @@ void setup_cancel(CLI::App& app, Context& ctx)
       ->expected(0, 1)
       ->type_name("client|server");
     add_wait_flags(*sub, opt->waits, "Wait until every deleted object is gone");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_cancel(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

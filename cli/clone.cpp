@@ -73,14 +73,15 @@ int run_clone(const CloneOptions& o, const GlobalOptions& g)
 
 void setup_clone(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<CloneOptions>();
-    auto* sub = app.add_subcommand("clone",
-                                   "Make a new service from a running service's recorded description, with the "
-                                   "service flags as changes, and apply it");
-    sub->add_option("NAME", opt->source, "The service to copy")->required();
+    auto [sub, opt] = add_verb(app,
+                               ctx,
+                               "clone",
+                               "Make a new service from a running service's recorded description, with the "
+                               "service flags as changes, and apply it",
+                               run_clone);
+    add_service_name(*sub, opt->source, "The service to copy");
     add_override_flags(*sub, opt->overrides, opt->git, false);
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout (kubectl rollout status semantics)", true);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_clone(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -85,6 +85,17 @@ void add_override_flags(CLI::App& sub, spec::Overrides& o, GitFlags& git, bool g
     add_expose_flags(sub, o.expose);
 }
 
+void add_service_name(CLI::App& sub, std::string& name, const std::string& help)
+{
+    sub.add_option("NAME", name, help)->required();
+}
+
+CLI::Option* add_output_flag(CLI::App& sub, std::string& value, const std::vector<std::string>& formats,
+                             const std::string& help)
+{
+    return sub.add_option("-o,--output", value, help)->type_name(util::join(formats, "|"));
+}
+
 void check_output_format(const std::string& value, const std::vector<std::string>& allowed)
 {
     if (!value.empty() && std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,43 @@ struct LoadedInput
 };
 LoadedInput load_input(const ServiceInput& in, const GlobalOptions& g);
 
+// A verb whose flags fill one Options struct and whose `run(options, global flags)` returns the exit
+// code: its subcommand and the options to declare its flags on (both live as long as `app`).
+template <typename Options>
+struct Verb
+{
+    CLI::App* sub;
+    Options* opt;
+};
+
+template <typename Options>
+Verb<Options> add_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+                       int (*run)(const Options&, const GlobalOptions&))
+{
+    auto opt = std::make_shared<Options>();
+    auto* sub = app.add_subcommand(name, description);
+    sub->callback([opt, run, &ctx] { ctx.exit_code = run(*opt, ctx.global); });
+    return {sub, opt.get()};
+}
+
+// The required NAME positional of a verb that acts on one deployed service (completion offers the
+// services deployed in the namespace for every positional named NAME).
+void add_service_name(CLI::App& sub, std::string& name, const std::string& help = "The service");
+
+// `VERB NAME [flags]`: a verb on the deployed service Options::name.
+template <typename Options>
+Verb<Options> add_service_verb(CLI::App& app, Context& ctx, const std::string& name, const std::string& description,
+                               int (*run)(const Options&, const GlobalOptions&))
+{
+    auto verb = add_verb(app, ctx, name, description, run);
+    add_service_name(*verb.sub, verb.opt->name);
+    return verb;
+}
+
+// -o,--output taking one of `formats`, listed as "a|b|c" in --help, completion and the man pages;
+// the verb checks the value with check_output_format(value, formats) when it runs.
+CLI::Option* add_output_flag(CLI::App& sub, std::string& value, const std::vector<std::string>& formats,
+                             const std::string& help);
 // -o of the service actions: `value` must be one of `allowed` ("" = the default is always fine);
 // otherwise a usage error naming --output.
 void check_output_format(const std::string& value, const std::vector<std::string>& allowed);

@@ -73,14 +73,16 @@ int run_diff(const DiffOptions& o, const GlobalOptions& g)
 
 void setup_diff(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<DiffOptions>();
-    auto* sub = app.add_subcommand(
-      "diff", "Show what apply would change (server-side dry run vs live); exit 0: no changes, 1: changes, 2: error");
+    auto [sub, opt] =
+      add_verb(app,
+               ctx,
+               "diff",
+               "Show what apply would change (server-side dry run vs live); exit 0: no changes, 1: changes, 2: error",
+               run_diff);
     add_service_flags(*sub, opt->input);
     sub->add_flag("--prune", opt->prune, "Show objects apply would prune as removed (the default)");
     sub->add_flag("--no-prune", opt->no_prune, "Leave out what apply would prune");
     sub->add_flag("--force-conflicts", opt->force_conflicts, "Diff as apply --force-conflicts would apply");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_diff(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

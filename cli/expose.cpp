@@ -51,15 +51,16 @@ int run_expose(const ExposeOptions& o, const GlobalOptions& g)
 
 void setup_expose(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<ExposeOptions>();
-    auto* sub = app.add_subcommand("expose",
-                                   "Add, change or remove the external exposure of a running service (route, auth), "
-                                   "leaving the rest as it is");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] =
+      add_service_verb(app,
+                       ctx,
+                       "expose",
+                       "Add, change or remove the external exposure of a running service (route, auth), "
+                       "leaving the rest as it is",
+                       run_expose);
     add_expose_flags(*sub, opt->flags);
     sub->add_flag("--remove", opt->remove, "Remove the exposure: its route and auth objects are deleted");
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout to finish", true);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_expose(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

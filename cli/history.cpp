@@ -19,6 +19,8 @@ struct HistoryOptions
     bool no_headers = false;
 };
 
+const std::vector<std::string> k_formats = { "yaml", "json" };
+
 // One revision for -o json|yaml and --revision: with the service description rollback re-applies.
 Json revision_document(const actions::Revision& r)
 {
@@ -38,7 +40,7 @@ Json revision_document(const actions::Revision& r)
 
 int run_history(const HistoryOptions& o, const GlobalOptions& g)
 {
-    check_output_format(o.output, { "yaml", "json" });
+    check_output_format(o.output, k_formats);
     Cluster cluster = connect(g);
     kube::Client& c = *cluster.client;
     auto t = actions::find_service(c, c.config().namespace_, o.name, "show the history of", actions::Need::deployment);
@@ -79,19 +81,16 @@ int run_history(const HistoryOptions& o, const GlobalOptions& g)
 
 void setup_history(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<HistoryOptions>();
-    auto* sub = app.add_subcommand("history", "List a service's revisions (kubectl rollout history), oldest first");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] = add_service_verb(
+      app, ctx, "history", "List a service's revisions (kubectl rollout history), oldest first", run_history);
     sub
       ->add_option("--revision",
                    opt->revision,
                    "Show one revision in full, with the service description rollback re-applies (yaml unless -o "
                    "json)")
       ->type_name("N");
-    sub->add_option("-o,--output", opt->output, "yaml or json: the revisions with their recorded descriptions")
-      ->type_name("yaml|json");
+    add_output_flag(*sub, opt->output, k_formats, "yaml or json: the revisions with their recorded descriptions");
     sub->add_flag("--no-headers", opt->no_headers, "Print the table without its header line");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_history(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

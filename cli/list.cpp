@@ -16,9 +16,11 @@ struct ListOptions
     bool no_headers = false;
 };
 
+const std::vector<std::string> k_formats = { "wide", "yaml", "json" };
+
 int run_list(const ListOptions& o, const GlobalOptions& g)
 {
-    check_output_format(o.output, { "wide", "yaml", "json" });
+    check_output_format(o.output, k_formats);
     Cluster cluster = connect(g);
     kube::Client& c = *cluster.client;
     std::string ns = o.all_namespaces ? std::string() : c.config().namespace_;
@@ -60,17 +62,15 @@ int run_list(const ListOptions& o, const GlobalOptions& g)
 
 void setup_list(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<ListOptions>();
-    auto* sub = app.add_subcommand("list", "List the services kubectl-microservice manages, with health and URL");
+    auto [sub, opt] =
+      add_verb(app, ctx, "list", "List the services kubectl-microservice manages, with health and URL", run_list);
     sub->add_flag("-A,--all-namespaces", opt->all_namespaces, "List the services of every namespace");
-    sub
-      ->add_option(
-        "-o,--output",
-        opt->output,
-        "wide: more columns (image, revision, commit, reason); yaml or json: the status documents under items")
-      ->type_name("wide|yaml|json");
+    add_output_flag(*sub,
+                    opt->output,
+                    k_formats,
+                    "wide: more columns (image, revision, commit, reason); yaml or json: the status documents under "
+                    "items");
     sub->add_flag("--no-headers", opt->no_headers, "Print the table without its header line");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_list(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

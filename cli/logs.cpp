@@ -59,9 +59,8 @@ int run_logs(const LogsCliOptions& o, const GlobalOptions& g)
 
 void setup_logs(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<LogsCliOptions>();
-    auto* sub = app.add_subcommand("logs", "Print the logs of every pod of a service, each line prefixed by its pod");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] = add_service_verb(
+      app, ctx, "logs", "Print the logs of every pod of a service, each line prefixed by its pod", run_logs);
     sub->add_flag("-f,--follow",
                   opt->follow,
                   "Keep streaming, and stream the pods that start later (a rollout's new pods) too, until the "
@@ -76,7 +75,6 @@ void setup_logs(CLI::App& app, Context& ctx)
       ->type_name("CONTAINER");
     sub->add_flag("--timestamps", opt->timestamps, "Start each line with its RFC 3339 timestamp");
     sub->add_flag("--no-prefix", opt->no_prefix, "Do not start each line with [pod/POD/CONTAINER]");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_logs(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -36,12 +36,11 @@ int run_render(const RenderOptions& o, const GlobalOptions& g)
 
 void setup_render(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<RenderOptions>();
-    auto* sub = app.add_subcommand("render", "Render a service into Kubernetes manifests (no cluster needed)");
+    auto [sub, opt] =
+      add_verb(app, ctx, "render", "Render a service into Kubernetes manifests (no cluster needed)", run_render);
     add_service_flags(*sub, opt->input);
     sub->add_option("-o,--output", opt->output, "yaml (default), json (a v1 List), name (kind/name lines), or dir=PATH")
         ->type_name("yaml|json|name|dir=PATH");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_render(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

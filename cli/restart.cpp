@@ -88,14 +88,14 @@ int run_restart(const RestartOptions& o, const GlobalOptions& g)
 
 void setup_restart(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<RestartOptions>();
-    auto* sub = app.add_subcommand("restart",
-                                   "Roll a service onto its git branch's new head, or restart its pods when the "
-                                   "branch has not moved (kubectl rollout restart)");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] = add_service_verb(app,
+                                       ctx,
+                                       "restart",
+                                       "Roll a service onto its git branch's new head, or restart its pods when the "
+                                       "branch has not moved (kubectl rollout restart)",
+                                       run_restart);
     add_git_access_flags(*sub, opt->git);
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout (kubectl rollout status semantics)", false);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_restart(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -68,18 +68,19 @@ int run_rollback(const RollbackOptions& o, const GlobalOptions& g)
 
 void setup_rollback(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<RollbackOptions>();
-    auto* sub = app.add_subcommand("rollback",
-                                   "Roll a service back to an earlier revision (kubectl rollout undo), then re-apply "
-                                   "the description that revision was applied from");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] =
+      add_service_verb(app,
+                       ctx,
+                       "rollback",
+                       "Roll a service back to an earlier revision (kubectl rollout undo), then re-apply "
+                       "the description that revision was applied from",
+                       run_rollback);
     sub
       ->add_option("--to-revision",
                    opt->to_revision,
                    "The revision to go back to (see history); default 0: the one before the current")
       ->type_name("N");
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout (kubectl rollout status semantics)", false);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_rollback(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -70,10 +70,12 @@ int run_scale(const ScaleOptions& o, const GlobalOptions& g)
 
 void setup_scale(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<ScaleOptions>();
-    auto* sub = app.add_subcommand(
-      "scale", "Change a service's replicas or autoscaling bounds in place; --min 0 --max 0 switches it off");
-    sub->add_option("NAME", opt->name, "The service")->required();
+    auto [sub, opt] =
+      add_service_verb(app,
+                       ctx,
+                       "scale",
+                       "Change a service's replicas or autoscaling bounds in place; --min 0 --max 0 switches it off",
+                       run_scale);
     sub->add_option("--min", opt->min, "Minimum replicas (the replica count when there is no autoscaler)")
       ->required()
       ->type_name("N");
@@ -84,7 +86,6 @@ void setup_scale(CLI::App& app, Context& ctx)
                    "current maximum, else --min)")
       ->type_name("M");
     add_reapply_flags(*sub, opt->reapply, "Wait for the rollout to finish", true);
-    sub->callback([opt, &ctx] { ctx.exit_code = run_scale(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -18,6 +18,7 @@ struct StatusOptions
 };
 
 constexpr int k_log_lines = 10; // as apply --wait shows
+const std::vector<std::string> k_formats = { "yaml", "json" };
 
 // What status shows of `t`: its objects and, read at the same time, where it answers from outside
 // (its route, as `call NAME` finds it, and a LoadBalancer's address).
@@ -55,7 +56,7 @@ Json status_of(kube::Client& c, const actions::Target& t)
 
 int run_status(const StatusOptions& o, const GlobalOptions& g)
 {
-    check_output_format(o.output, { "yaml", "json" });
+    check_output_format(o.output, k_formats);
     Cluster cluster = connect(g);
     kube::Client& c = *cluster.client;
     auto t = actions::find_service(c, c.config().namespace_, o.name, "show the status of", actions::Need::deployment);
@@ -72,16 +73,13 @@ int run_status(const StatusOptions& o, const GlobalOptions& g)
 
 void setup_status(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<StatusOptions>();
-    auto* sub = app.add_subcommand("status", "Show a service's health, replicas, revision and URLs");
-    sub->add_option("NAME", opt->name, "The service")->required();
-    sub
-      ->add_option("-o,--output",
-                   opt->output,
-                   "yaml or json: the status as a document (health, reason, replicas, autoscaling, image, commit, "
-                   "revision, service); default: aligned lines")
-      ->type_name("yaml|json");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_status(*opt, ctx.global); });
+    auto [sub, opt] =
+      add_service_verb(app, ctx, "status", "Show a service's health, replicas, revision and URLs", run_status);
+    add_output_flag(*sub,
+                    opt->output,
+                    k_formats,
+                    "yaml or json: the status as a document (health, reason, replicas, autoscaling, image, commit, "
+                    "revision, service); default: aligned lines");
 }
 
 } // namespace kms::cli

@@ -90,8 +90,8 @@ int run_token(const TokenOptions& o, const GlobalOptions& g)
 
 void setup_token(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<TokenOptions>();
-    auto* sub = app.add_subcommand("token", "Print an access token from Keycloak or another OIDC issuer (cached)");
+    auto [sub, opt] =
+      add_verb(app, ctx, "token", "Print an access token from Keycloak or another OIDC issuer (cached)", run_token);
     sub->footer("Prints only the token, for $(...): curl -H \"Authorization: Bearer $(kubectl microservice token)\".\n"
                 "Tokens are cached in $XDG_CACHE_HOME/kubectl-microservice/tokens and refreshed 30 s before expiry.");
     sub->fallthrough(); // global flags (-v, …) also after the verb, as kubectl takes them
@@ -101,7 +101,6 @@ void setup_token(CLI::App& app, Context& ctx)
     sub->add_flag("--decode", opt->decode, "Show the JWT's header and claims (not verified)");
     sub->add_flag("--logout", opt->logout, "Revoke the cached tokens at the issuer and delete them");
     sub->add_flag("--force-refresh", opt->force_refresh, "Refresh even when the cached token is still fresh");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_token(*opt, ctx.global); });
 }
 
 } // namespace kms::cli

@@ -38,11 +38,10 @@ int run_validate(const ValidateOptions& o, const GlobalOptions& g)
 
 void setup_validate(CLI::App& app, Context& ctx)
 {
-    auto opt = std::make_shared<ValidateOptions>();
-    auto* sub = app.add_subcommand("validate", "Check a service file and flags without rendering them out");
+    auto [sub, opt] =
+      add_verb(app, ctx, "validate", "Check a service file and flags without rendering them out", run_validate);
     add_service_flags(*sub, opt->input);
     sub->add_flag("-q,--quiet", opt->quiet, "Print nothing when valid");
-    sub->callback([opt, &ctx] { ctx.exit_code = run_validate(*opt, ctx.global); });
 }
 
 } // namespace kms::cli
