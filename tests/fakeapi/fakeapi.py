@@ -60,6 +60,8 @@ class FakeApiServer:
         self.requests = RequestLog()
         self.deny_rules = []
         self.stopping = threading.Event()
+        # stop() saves once more while the saver thread may be saving: both write the same .tmp file.
+        self.save_lock = threading.Lock()
         self.ssl_context = None
         self.httpd = None
         self.controllers = None
@@ -138,9 +140,10 @@ class FakeApiServer:
 
     def _save(self):
         p = os.path.join(self.state_dir, "state.json")
-        with open(p + ".tmp", "w") as f:
-            json.dump(self.cluster.snapshot(), f)
-        os.replace(p + ".tmp", p)
+        with self.save_lock:
+            with open(p + ".tmp", "w") as f:
+                json.dump(self.cluster.snapshot(), f)
+            os.replace(p + ".tmp", p)
 
     # ------------------------------------------------------------------ helpers for tests
 
