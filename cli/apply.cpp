@@ -86,7 +86,7 @@ int run_apply(ApplyCliOptions& o, const GlobalOptions& g)
         std::string ns = offline_namespace(g);
         std::vector<ServicePlan> plans;
         for (const auto& s : in.loaded.services) {
-            plans.push_back(plan_one(s, in.config, ns, !g.namespace_.empty(), nullptr));
+            plans.push_back(plan_one(s, in.config, ns, !g.kube.namespace_.empty(), nullptr));
         }
         return print_client_plan(plans, o);
     }

@@ -16,20 +16,20 @@ namespace kms::cli {
 void add_global_flags(CLI::App& app, GlobalOptions& g)
 {
     const char* group = "Global options";
-    app.add_option("--kubeconfig", g.kubeconfig, "Path to the kubeconfig file")->group(group);
-    app.add_option("--context", g.context, "The kubeconfig context to use")->group(group);
-    app.add_option("--cluster", g.cluster, "The kubeconfig cluster to use")->group(group);
-    app.add_option("--user", g.user, "The kubeconfig user to use")->group(group);
-    app.add_option("-n,--namespace", g.namespace_, "The namespace (default: from the context)")->group(group);
-    app.add_option("-s,--server", g.server, "The address of the API server")->group(group);
-    app.add_option("--token", g.token, "Bearer token for the API server (prefer a kubeconfig: argv is visible)")
+    app.add_option("--kubeconfig", g.kube.kubeconfig, "Path to the kubeconfig file")->group(group);
+    app.add_option("--context", g.kube.context, "The kubeconfig context to use")->group(group);
+    app.add_option("--cluster", g.kube.cluster, "The kubeconfig cluster to use")->group(group);
+    app.add_option("--user", g.kube.user, "The kubeconfig user to use")->group(group);
+    app.add_option("-n,--namespace", g.kube.namespace_, "The namespace (default: from the context)")->group(group);
+    app.add_option("-s,--server", g.kube.server, "The address of the API server")->group(group);
+    app.add_option("--token", g.kube.token, "Bearer token for the API server (prefer a kubeconfig: argv is visible)")
         ->group(group);
-    app.add_option("--certificate-authority", g.certificate_authority, "Path to a CA bundle for the API server")
+    app.add_option("--certificate-authority", g.kube.certificate_authority, "Path to a CA bundle for the API server")
         ->group(group);
-    app.add_flag("--insecure-skip-tls-verify", g.insecure_skip_tls_verify,
+    app.add_flag("--insecure-skip-tls-verify", g.kube.insecure_skip_tls_verify,
                  "Do not verify the API server's certificate (unsafe)")
         ->group(group);
-    app.add_option("--request-timeout", g.request_timeout, "Timeout of one request, e.g. 10s, 1m (0: none)")
+    app.add_option("--request-timeout", g.kube.request_timeout, "Timeout of one request, e.g. 10s, 1m (0: none)")
         ->group(group);
     app.add_option("-v,--v", g.verbosity, "Log verbosity (6: requests, 8: bodies; secrets are redacted)")
         ->group(group)
@@ -129,8 +129,8 @@ LoadedInput load_input(const ServiceInput& in, const GlobalOptions& g)
     li.files = in.files;
     li.cwd = current_dir();
     li.overrides = in.overrides;
-    if (!g.namespace_.empty()) {
-        li.overrides.namespace_ = g.namespace_;
+    if (!g.kube.namespace_.empty()) {
+        li.overrides.namespace_ = g.kube.namespace_;
     }
     for (const auto& f : in.files) {
         if (f == "-") {

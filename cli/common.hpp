@@ -2,6 +2,7 @@
 
 #include "git_flags.hpp"
 
+#include <kube/kubeconfig.hpp>
 #include <spec/load.hpp>
 #include <util/json.hpp>
 
@@ -16,16 +17,7 @@ namespace kms::cli {
 // Flags every verb understands, named as kubectl names them.
 struct GlobalOptions
 {
-    std::string kubeconfig;
-    std::string context;
-    std::string cluster;
-    std::string user;
-    std::string namespace_;
-    std::string server;
-    std::string token;
-    std::string certificate_authority;
-    bool insecure_skip_tls_verify = false;
-    std::string request_timeout;
+    kube::ConfigOverrides kube; // --kubeconfig, --context, -n, --server, …
     int verbosity = 0;
 };
 

@@ -8,25 +8,9 @@
 
 namespace kms::cli {
 
-kube::ConfigOverrides kube_overrides(const GlobalOptions& g)
-{
-    kube::ConfigOverrides o;
-    o.kubeconfig = g.kubeconfig;
-    o.context = g.context;
-    o.cluster = g.cluster;
-    o.user = g.user;
-    o.namespace_ = g.namespace_;
-    o.server = g.server;
-    o.token = g.token;
-    o.certificate_authority = g.certificate_authority;
-    o.insecure_skip_tls_verify = g.insecure_skip_tls_verify;
-    o.request_timeout = g.request_timeout;
-    return o;
-}
-
 Cluster connect(const GlobalOptions& g)
 {
-    kube::RestConfig rc = kube::resolve_rest_config(kube_overrides(g), util::real_env(), util::real_fs());
+    kube::RestConfig rc = kube::resolve_rest_config(g.kube, util::real_env(), util::real_fs());
     for (const auto& w : rc.warnings) {
         std::cerr << w << '\n';
     }
@@ -41,11 +25,11 @@ Cluster connect(const GlobalOptions& g)
 
 std::string offline_namespace(const GlobalOptions& g)
 {
-    if (!g.namespace_.empty()) {
-        return g.namespace_;
+    if (!g.kube.namespace_.empty()) {
+        return g.kube.namespace_;
     }
     try {
-        return kube::resolve_rest_config(kube_overrides(g), util::real_env(), util::real_fs()).namespace_;
+        return kube::resolve_rest_config(g.kube, util::real_env(), util::real_fs()).namespace_;
     } catch (const Error&) {
         return "default"; // no usable kubeconfig: an offline plan still works
     }

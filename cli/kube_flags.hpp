@@ -12,8 +12,6 @@
 // API server).
 namespace kms::cli {
 
-kube::ConfigOverrides kube_overrides(const GlobalOptions& g);
-
 struct Cluster
 {
     std::unique_ptr<kube::Client> client;
