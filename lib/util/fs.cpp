@@ -2,6 +2,7 @@
 #include <util/fs.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <dirent.h>
@@ -72,34 +73,57 @@ public:
 
     void write_atomic(const std::string& path, const std::string& content, int mode) override
     {
-        std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-        if (fd < 0) {
-            throw Error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-        }
-        std::size_t done = 0;
-        while (done < content.size()) {
-            ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n < 0) {
-                int err = errno;
-                ::close(fd);
-                ::unlink(tmp.c_str());
-                throw Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-            }
-            done += static_cast<std::size_t>(n);
-        }
-        if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-            int err = errno;
-            ::unlink(tmp.c_str());
-            throw Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-        }
+        write_file_atomic(path, content, mode);
     }
 };
 
+Error write_error(const std::string& path, int err)
+{
+    return Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+}
+
 } // namespace
+
+void write_all(int fd, const std::string& content, const std::string& path)
+{
+    std::size_t done = 0;
+    while (done < content.size()) {
+        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            throw write_error(path, errno);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void write_file_atomic(const std::string& path, const std::string& content, int mode)
+{
+    // The counter keeps two threads writing the same path apart.
+    static std::atomic<unsigned> counter{0};
+    std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter++);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        throw write_error(path, errno);
+    }
+    try {
+        write_all(fd, content, path);
+        if (::fsync(fd) != 0) {
+            throw write_error(path, errno);
+        }
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        throw write_error(path, err);
+    }
+}
 
 Filesystem& real_fs()
 {

@@ -35,6 +35,13 @@ public:
     void write_atomic(const std::string& path, const std::string& content, int mode) override;
 };
 
+// real_fs().write_atomic, for code that only ever writes real files: `content` goes to a new
+// `path`.tmp.<pid>.<n> (O_EXCL, not through a link, `mode` before the umask), is fsync'ed and renamed
+// over `path`; on failure the temporary file is removed and the kms::Error names `path`.
+void write_file_atomic(const std::string& path, const std::string& content, int mode);
+// All of `content` to `fd`, through short writes and EINTR; errors name `path`.
+void write_all(int fd, const std::string& content, const std::string& path);
+
 // The last path component without trailing slashes ("/a/b/" → "b").
 std::string base_name(std::string path);
 // The directory part ("a/b/c.yaml" → "a/b", "c.yaml" → ".").

@@ -1,9 +1,9 @@
 #include <util/error.hpp>
+#include <util/fs.hpp>
 #include <util/private_files.hpp>
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -18,21 +18,6 @@ namespace {
 Error os_error(const char* what, const std::string& path, int err)
 {
     return Error(fmt::format("cannot {} {}: {}", what, path, std::strerror(err)));
-}
-
-void write_all(int fd, const std::string& content, const std::string& path)
-{
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            throw os_error("write", path, errno);
-        }
-        done += static_cast<std::size_t>(n);
-    }
 }
 
 // Closes the descriptor on every path out of a scope.
@@ -94,24 +79,7 @@ void ensure_private_dir(const std::string& dir)
 
 void write_private_file(const std::string& path, const std::string& content)
 {
-    static std::atomic<unsigned> counter{0};
-    std::string tmp = fmt::format("{}.tmp.{}.{}", path, ::getpid(), counter++);
-    Fd f{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)};
-    if (f.fd < 0) {
-        throw os_error("write", path, errno);
-    }
-    try {
-        write_all(f.fd, content, path);
-        if (::fsync(f.fd) != 0) {
-            throw os_error("write", path, errno);
-        }
-        if (::rename(tmp.c_str(), path.c_str()) != 0) {
-            throw os_error("write", path, errno);
-        }
-    } catch (...) {
-        ::unlink(tmp.c_str());
-        throw;
-    }
+    write_file_atomic(path, content, 0600);
 }
 
 void append_private_file(const std::string& path, const std::string& text)
