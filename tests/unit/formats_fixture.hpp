@@ -3,6 +3,8 @@
 // Loading Opta and pipeline files through the real loader (spec::load_services) from a MemoryFs
 // that may hold several files, as `render -f FILE` does in a directory /repo.
 
+#include "error_of.hpp"
+
 #include <render/render.hpp>
 #include <spec/config.hpp>
 #include <spec/load.hpp>
@@ -48,13 +50,7 @@ inline spec::Loaded load_formats_ok(const FormatsInput& in)
 // The message load_services throws (exit code 2), or "" when it loads.
 inline std::string load_formats_error(const FormatsInput& in)
 {
-    try {
-        load_formats(in);
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::usage);
-        return e.what();
-    }
-    return {};
+    return usage_error_of([&] { load_formats(in); });
 }
 
 // True when one of `warnings` contains `text`.

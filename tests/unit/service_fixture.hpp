@@ -3,6 +3,8 @@
 // Helpers for tests that go through the real loader and renderer: a service file given as text is
 // put into a MemoryFs as "service.yaml" and loaded with spec::load_services, as `render -f` does.
 
+#include "error_of.hpp"
+
 #include <render/render.hpp>
 #include <spec/config.hpp>
 #include <spec/load.hpp>
@@ -69,13 +71,7 @@ inline spec::Service load_one(const std::string& yaml)
 // The message load_services throws (with exit code 2), or "" when it loads.
 inline std::string load_error(const ServiceInput& in)
 {
-    try {
-        load(in);
-    } catch (const Error& e) {
-        CHECK(e.code() == ExitCode::usage);
-        return e.what();
-    }
-    return {};
+    return usage_error_of([&] { load(in); });
 }
 
 inline std::string load_error(const std::string& yaml)

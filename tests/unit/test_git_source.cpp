@@ -1,3 +1,5 @@
+#include "error_of.hpp"
+
 #include <git/source.hpp>
 #include <util/error.hpp>
 
@@ -6,22 +8,7 @@
 #include <string>
 
 using kms::git::parse_source;
-
-namespace {
-
-// The message of the kms::Error `f` throws ("" when it throws nothing).
-template <typename F>
-std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const kms::Error& e) {
-        return e.what();
-    }
-    return {};
-}
-
-} // namespace
+using kms::test::error_of;
 
 TEST_SUITE("git::source")
 {

@@ -1,5 +1,7 @@
 // git::Sources with FakeGit: services read from a commit, `git:` filled, pinned or not, local
 // checkouts, and the plain-words errors of resolve.hpp.
+#include "error_of.hpp"
+
 #include <git/commit_fs.hpp>
 #include <git/fake.hpp>
 #include <git/resolve.hpp>
@@ -11,6 +13,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+
+using kms::test::error_of;
 
 namespace {
 
@@ -85,17 +89,6 @@ struct Fixture
         return loaded;
     }
 };
-
-template <typename F>
-std::string error_of(F f)
-{
-    try {
-        f();
-    } catch (const kms::Error& e) {
-        return e.what();
-    }
-    return {};
-}
 
 bool contains(const std::string& text, const std::string& part)
 {

@@ -1,3 +1,4 @@
+#include "error_of.hpp"
 #include "service_fixture.hpp"
 
 #include <spec/config.hpp>
@@ -51,13 +52,7 @@ Config config_from(const std::string& text)
 
 std::string config_error(const std::string& text)
 {
-    try {
-        config_from(text);
-    } catch (const kms::Error& e) {
-        CHECK(e.code() == kms::ExitCode::usage);
-        return e.what();
-    }
-    return {};
+    return kms::test::usage_error_of([&] { config_from(text); });
 }
 
 const char* const k_presets = "environments:\n"

@@ -1,3 +1,5 @@
+#include "error_of.hpp"
+
 #include <spec/config.hpp>
 #include <spec/expose.hpp>
 #include <spec/load.hpp>
@@ -51,13 +53,7 @@ Service load_one(const Input& in)
 // The message loading throws (exit code 2), or "" when the service loads.
 std::string error_of(const Input& in)
 {
-    try {
-        load(in);
-    } catch (const kms::Error& e) {
-        CHECK(e.code() == kms::ExitCode::usage);
-        return e.what();
-    }
-    return {};
+    return kms::test::usage_error_of([&] { load(in); });
 }
 
 std::string with_expose(const std::string& expose_body)

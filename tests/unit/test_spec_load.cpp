@@ -1,3 +1,5 @@
+#include "error_of.hpp"
+
 #include <spec/load.hpp>
 #include <util/error.hpp>
 #include <util/fs.hpp>
@@ -31,13 +33,7 @@ std::vector<std::string> names_of(const Loaded& l)
 
 std::string error_of(const LoadInput& in, const kms::util::Filesystem& fs)
 {
-    try {
-        load_services(in, Config{}, fs);
-    } catch (const kms::Error& e) {
-        CHECK(e.code() == kms::ExitCode::usage);
-        return e.what();
-    }
-    return {};
+    return kms::test::usage_error_of([&] { load_services(in, Config{}, fs); });
 }
 
 } // namespace
