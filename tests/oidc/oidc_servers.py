@@ -21,6 +21,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -54,6 +55,14 @@ def check_setup() -> None:
     missing = [m for m in REQUIRED_MODULES if not (nm / m / "package.json").is_file()]
     if missing:
         raise SetupError(f"{nm} lacks {', '.join(missing)}: run scripts/setup.sh first")
+
+
+def skip_without_setup() -> None:
+    """For setUpClass: skips the class (unittest.SkipTest, with the fix) when check_setup() fails."""
+    try:
+        check_setup()
+    except SetupError as e:
+        raise unittest.SkipTest(str(e)) from e
 
 
 # ---- HTTP helpers (urllib, never through a proxy: every server here is on 127.0.0.1) -------------

@@ -19,16 +19,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kms_cli import Home, run, spawn  # noqa: E402
-from oidc_servers import KeycloakMock, SetupError, check_setup  # noqa: E402
+from oidc_servers import KeycloakMock, skip_without_setup  # noqa: E402
 
 
 class TokenCacheFaultTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        try:
-            check_setup()
-        except SetupError as e:
-            raise unittest.SkipTest(str(e))
+        skip_without_setup()
         cls.kc = KeycloakMock(users=["alice:secret"], realm="test", ttl=300)
         cls.addClassCleanup(cls.kc.stop)
         cls.kc.start()

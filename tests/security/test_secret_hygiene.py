@@ -37,7 +37,7 @@ import certs  # noqa: E402
 from fakeapi import FakeApiServer  # noqa: E402
 from git_helpers import HttpGitServer  # noqa: E402
 from kms_cli import binary  # noqa: E402
-from oidc_servers import Echo, KeycloakMock, SetupError, check_setup  # noqa: E402
+from oidc_servers import Echo, KeycloakMock, skip_without_setup  # noqa: E402
 
 KUBE_TOKEN = "kube-SENTINEL-7f3a9c1e-bearer"
 PASSWORD = "pw-SENTINEL-c0ffee-hunter2"
@@ -105,10 +105,7 @@ class TlsEcho:
 class SecretHygieneTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        try:
-            check_setup()
-        except SetupError as e:
-            raise unittest.SkipTest(str(e))
+        skip_without_setup()
         cls.root = Path(tempfile.mkdtemp(prefix="kms-secrets-"))
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.inputs = cls.root / "inputs"  # files the test writes; the runs' own files live in home/
