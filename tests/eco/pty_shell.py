@@ -6,6 +6,7 @@ import pathlib
 import pty
 import re
 import select
+import shutil
 import subprocess
 import tempfile
 import time
@@ -15,7 +16,8 @@ STEP_TIMEOUT = 30  # seconds to wait for the shell to answer one step
 
 def completion_workspace(shell, binary):
     """(tmp, work, env) for a completion test: `binary` on PATH as kubectl-microservice, a work
-    directory with two service files, a text file and a sub-directory, no kubeconfig."""
+    directory with two service files, a text file and a sub-directory, no kubeconfig, and tmp as
+    HOME (and ZDOTDIR, so zsh reads no dot files of the user's)."""
     tmp = pathlib.Path(tempfile.mkdtemp(prefix=f"kms-{shell}-"))
     bindir = tmp / "bin"
     bindir.mkdir()
@@ -25,7 +27,7 @@ def completion_workspace(shell, binary):
     for name in ("svc.yaml", "other.yml", "notes.txt"):
         (work / name).write_text("x: 1\n")
     env = {"PATH": f"{bindir}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp), "TERM": "dumb", "PS1": "$ ",
-           "INPUTRC": "/dev/null", "LANG": "C.UTF-8", "KUBECONFIG": str(tmp / "none")}
+           "INPUTRC": "/dev/null", "LANG": "C.UTF-8", "KUBECONFIG": str(tmp / "none"), "ZDOTDIR": str(tmp)}
     return tmp, work, env
 
 
@@ -94,3 +96,23 @@ class PtyShell:
         self.send(f"\x15echo {mark[:4]}''{mark[4:]}\n")
         shown = self.read_until(rb"(?m)^" + mark.encode() + rb"\r?$").decode(errors="replace")
         return set(shown.split())
+
+
+class CompletionShell(PtyShell):
+    """An interactive shell (`argv`, argv[0] names it) in its own completion_workspace (.tmp,
+    removed by close()) with `binary` on PATH; `setup` is run first, "{script}" in it standing for
+    completions/kubectl-microservice.<shell> under `root`."""
+
+    def __init__(self, argv, binary, root, setup):
+        shell = argv[0]
+        self.tmp, work, env = completion_workspace(shell, binary)
+        script = pathlib.Path(root) / "completions" / f"kubectl-microservice.{shell}"
+        try:
+            super().__init__(argv, work, env, setup.format(script=script))
+        except BaseException:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            raise
+
+    def close(self):
+        super().close()
+        shutil.rmtree(self.tmp, ignore_errors=True)

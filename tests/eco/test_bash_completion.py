@@ -11,23 +11,18 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import eco  # noqa: E402
-from pty_shell import PtyShell, completion_workspace  # noqa: E402
+from pty_shell import CompletionShell  # noqa: E402
 
 
 @unittest.skipIf(shutil.which("bash") is None, "bash is not installed")
 class BashTab(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp, work, env = completion_workspace("bash", eco.BIN)
-        script = eco.ROOT / "completions" / "kubectl-microservice.bash"
-        cls.bash = PtyShell(["bash", "--norc", "--noprofile", "-i"], work, env,
-                            f"source {script}; bind 'set show-all-if-ambiguous on'; bind 'set bell-style none'; "
-                            "bind 'set completion-query-items 10000'; bind 'set page-completions off'")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.bash.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.bash = CompletionShell(["bash", "--norc", "--noprofile", "-i"], eco.BIN, eco.ROOT,
+                                   "source {script}; bind 'set show-all-if-ambiguous on'; bind 'set bell-style none'; "
+                                   "bind 'set completion-query-items 10000'; bind 'set page-completions off'")
+        cls.addClassCleanup(cls.bash.close)
+        cls.tmp = cls.bash.tmp
 
     def test_the_function_is_registered(self):
         self.bash.command("complete -p kubectl-microservice > registered.txt")

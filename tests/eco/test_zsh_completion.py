@@ -10,24 +10,18 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import eco  # noqa: E402
-from pty_shell import PtyShell, completion_workspace  # noqa: E402
+from pty_shell import CompletionShell  # noqa: E402
 
 
 @unittest.skipIf(shutil.which("zsh") is None, "zsh is not installed")
 class ZshTab(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp, work, env = completion_workspace("zsh", eco.BIN)
-        script = eco.ROOT / "completions" / "kubectl-microservice.zsh"
         # LISTMAX=0: list every match without asking; no menu so a list stays a list.
-        cls.zsh = PtyShell(["zsh", "-f", "-i"], work, {**env, "ZDOTDIR": str(cls.tmp)},
-                           f"bindkey -e; autoload -Uz compinit; compinit -u -D; source {script}; "
-                           "setopt nobeep nomenucomplete noautomenu; LISTMAX=0; unsetopt prompt_cr prompt_sp")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.zsh.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.zsh = CompletionShell(["zsh", "-f", "-i"], eco.BIN, eco.ROOT,
+                                  "bindkey -e; autoload -Uz compinit; compinit -u -D; source {script}; "
+                                  "setopt nobeep nomenucomplete noautomenu; LISTMAX=0; unsetopt prompt_cr prompt_sp")
+        cls.addClassCleanup(cls.zsh.close)
 
     def line(self, typed):
         # zsh's space after a match is an auto-removable suffix: the Ctrl-A that reads the line back
