@@ -10,11 +10,6 @@ namespace kms::kube {
 
 namespace {
 
-bool is_secret(const Json& o)
-{
-    return o.is_object() && o.value("kind", "") == "Secret" && o.value("apiVersion", "") == "v1";
-}
-
 // Keys sorted, as kubectl diff prints them, so the two sides never differ by key order alone.
 Json sorted(const Json& j)
 {
@@ -66,8 +61,14 @@ Json strip_for_diff(Json o)
 void mask_secret_data(Json& before, Json& after)
 {
     for (const char* field : { "data", "stringData" }) {
-        Json* b = is_secret(before) && before.contains(field) && before[field].is_object() ? &before[field] : nullptr;
-        Json* a = is_secret(after) && after.contains(field) && after[field].is_object() ? &after[field] : nullptr;
+        // A member that is not a map of keys is hidden whole: nothing of it is worth showing.
+        for (Json* o : { &before, &after }) {
+            if (o->is_object() && o->contains(field) && !(*o)[field].is_object()) {
+                (*o)[field] = "***";
+            }
+        }
+        Json* b = before.is_object() && before.contains(field) && before[field].is_object() ? &before[field] : nullptr;
+        Json* a = after.is_object() && after.contains(field) && after[field].is_object() ? &after[field] : nullptr;
         Json b_masked = Json::object();
         Json a_masked = Json::object();
         if (b) {
@@ -153,11 +154,10 @@ std::string diff_plan(Client& client, Discovery& discovery, Plan& plan, const st
         const PlanItem& item = plan.items[i];
         std::optional<Json> before = live[i] ? std::optional<Json>(strip_for_diff(*live[i])) : std::nullopt;
         Json after = strip_for_diff(Json::parse(merged[i].body, nullptr, false));
-        if (before) {
-            mask_secret_data(*before, after);
-        } else {
+        // Whether to mask is our knowledge of the object, not what the server's answer claims it is.
+        if (item.is_secret()) {
             Json none;
-            mask_secret_data(none, after);
+            mask_secret_data(before ? *before : none, after);
         }
         std::string name = diff_name(item.resource, item.ns, item.name);
         out += util::unified_diff(yaml_of(before), yaml_of(after), "live/" + name, "merged/" + name);
@@ -171,8 +171,10 @@ std::string diff_plan(Client& client, Discovery& discovery, Plan& plan, const st
                     continue;
                 }
                 Json before = strip_for_diff(*obj);
-                Json none;
-                mask_secret_data(before, none);
+                if (c.resource.group.empty() && c.resource.kind == "Secret") {
+                    Json none;
+                    mask_secret_data(before, none);
+                }
                 std::string name = diff_name(c.resource, c.ns, c.name);
                 out += util::unified_diff(yaml_of(before), "", "live/" + name, "merged/" + name);
             }

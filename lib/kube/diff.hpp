@@ -14,8 +14,9 @@ namespace kms::kube {
 // resourceVersion, generation, uid, creationTimestamp, selfLink and status.
 Json strip_for_diff(Json object);
 
-// kubectl diff's Secret masking: values become "***", or "*** (before)" / "*** (after)" where
-// they differ, so a diff shows which keys change and never what they hold.
+// kubectl diff's Secret masking, for two sides of a Secret (the caller knows it is one): values of
+// data and stringData become "***", or "*** (before)" / "*** (after)" where they differ, so a diff
+// shows which keys change and never what they hold; a data member that is not a map is "***" whole.
 void mask_secret_data(Json& before, Json& after);
 
 // kubectl's name for the object in a diff: group.version.Kind.namespace.name ("apps.v1.Deployment.demo.web").

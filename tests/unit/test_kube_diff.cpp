@@ -50,10 +50,18 @@ TEST_CASE("kube::mask_secret_data like kubectl diff")
     Json created = Json::parse(R"({"apiVersion":"v1","kind":"Secret","stringData":{"k":"plain"}})");
     kube::mask_secret_data(none, created);
     CHECK(created["stringData"]["k"] == "***");
-    Json cm = Json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","data":{"k":"v"}})");
-    Json cm2 = cm;
-    kube::mask_secret_data(cm, cm2);
-    CHECK(cm2["data"]["k"] == "v"); // only Secrets are masked
+}
+
+TEST_CASE("kube::mask_secret_data hides a Secret whatever the server's answer claims it is")
+{
+    // The caller decides (it planned a Secret); an answer saying another kind changes nothing.
+    Json before = Json::parse(R"({"kind":"ConfigMap","data":{"k":"b2xk"}})");
+    Json after = Json::parse(R"({"kind":42,"data":"c2VjcmV0","stringData":["plain"]})");
+    kube::mask_secret_data(before, after);
+    CHECK(before["data"]["k"] == "***");
+    CHECK(after["data"] == "***");
+    CHECK(after["stringData"] == "***");
+    CHECK(after.dump().find("c2VjcmV0") == std::string::npos);
 }
 
 TEST_SUITE_END();
