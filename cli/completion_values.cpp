@@ -2,6 +2,7 @@
 
 #include <kube/client.hpp>
 #include <kube/kubeconfig.hpp>
+#include <kube/object.hpp>
 #include <render/render.hpp>
 #include <spec/fields.hpp>
 #include <util/strings.hpp>
@@ -92,8 +93,10 @@ std::vector<std::string> list_names(const kube::RestConfig& rc, const util::File
     kube::Client client(rc, deps);
     std::vector<std::string> names;
     Json list = client.get(path, "list for completion");
-    for (const auto& item : list.value("items", Json::array())) {
-        names.push_back(item["metadata"].value("name", ""));
+    for (const auto& item : util::list_at(list, "items")) {
+        if (std::string name = kube::name_of(item); !name.empty()) {
+            names.push_back(name);
+        }
     }
     return names;
 }

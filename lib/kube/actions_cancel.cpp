@@ -1,21 +1,12 @@
 #include <algorithm>
 #include <kube/actions_cancel.hpp>
+#include <kube/object.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
 
 namespace kms::actions {
 
 namespace {
-
-std::string part_of(const Json& object)
-{
-    const Json& meta = object["metadata"];
-    if (meta.contains("labels") && meta["labels"].is_object() && meta["labels"].contains(k_part_of_label) &&
-        meta["labels"][k_part_of_label].is_string()) {
-        return meta["labels"][k_part_of_label].get<std::string>();
-    }
-    return {};
-}
 
 kube::PruneCandidate parent_candidate(const kube::ApplySetParent& set)
 {
@@ -28,7 +19,7 @@ Owned owned_objects(kube::Client& c, kube::Discovery& d, const Target& t, const 
 {
     Owned out;
     out.set = kube::ApplySetParent::for_service(t.name, t.namespace_, Json::object());
-    std::string claimed = part_of(t.deployment);
+    std::string claimed = kube::label_of(t.deployment, k_part_of_label);
     if (!claimed.empty() && claimed != out.set.id) {
         throw Error(fmt::format("deployment \"{}\" in namespace \"{}\" belongs to ApplySet {}, not to the service's "
                                 "own ({}): refusing to cancel it",

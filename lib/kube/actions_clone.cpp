@@ -1,6 +1,7 @@
 #include <kube/actions_clone.hpp>
 #include <kube/actions_history.hpp>
 #include <kube/actions_record.hpp>
+#include <kube/object.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
 
@@ -10,13 +11,9 @@ namespace {
 
 long revision_of(const Json& rs)
 {
-    const Json& meta = rs["metadata"];
-    if (!meta.contains("annotations") || !meta["annotations"].contains(k_revision_annotation)) {
-        return 0;
-    }
     try {
-        return std::stol(meta["annotations"][k_revision_annotation].get<std::string>());
-    } catch (const std::exception&) {
+        return std::stol(kube::annotation_of(rs, k_revision_annotation));
+    } catch (const std::exception&) { // missing or not a number
         return 0;
     }
 }
@@ -31,7 +28,7 @@ std::optional<Target> leftover_record(kube::Client& c, const std::string& ns, co
                       fmt::format("listing the ReplicaSets of service {} in namespace {}", name, ns));
     std::optional<Target> best;
     long best_revision = -1;
-    for (const auto& rs : list.value("items", Json::array())) {
+    for (const auto& rs : util::list_at(list, "items")) {
         auto record = recorded_text(rs);
         long rev = revision_of(rs);
         if (record && rev > best_revision) {

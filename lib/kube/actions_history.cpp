@@ -1,4 +1,5 @@
 #include <kube/actions_history.hpp>
+#include <kube/object.hpp>
 #include <render/render.hpp>
 #include <util/error.hpp>
 #include <util/json.hpp>
@@ -7,6 +8,8 @@
 #include <set>
 
 namespace kms::actions {
+
+using kube::annotations_of;
 
 namespace {
 
@@ -22,18 +25,9 @@ const std::set<std::string>& kept_annotations()
     return k;
 }
 
-Json annotations_of(const Json& obj)
-{
-    if (obj.contains("metadata") && obj["metadata"].contains("annotations") &&
-        obj["metadata"]["annotations"].is_object()) {
-        return obj["metadata"]["annotations"];
-    }
-    return Json::object();
-}
-
 long parse_revision(const Json& obj)
 {
-    std::string text = annotations_of(obj).value(k_revision_annotation, "");
+    std::string text = kube::annotation_of(obj, k_revision_annotation);
     try {
         return text.empty() ? 0 : std::stol(text);
     } catch (const std::exception&) {
@@ -43,9 +37,9 @@ long parse_revision(const Json& obj)
 
 bool controlled_by(const Json& rs, const std::string& uid)
 {
-    for (const auto& ref : util::list_at(util::object_at(rs, "metadata"), "ownerReferences")) {
+    for (const auto& ref : util::list_at(kube::meta_of(rs), "ownerReferences")) {
         if (util::str_at(ref, "uid") == uid && ref.is_object() && ref.contains("controller") &&
-            ref["controller"].is_boolean() && ref["controller"].get<bool>()) {
+            ref["controller"] == true) {
             return true;
         }
     }
@@ -54,8 +48,8 @@ bool controlled_by(const Json& rs, const std::string& uid)
 
 Json template_without_hash(const Json& obj)
 {
-    Json t = obj.contains("spec") && obj["spec"].contains("template") ? obj["spec"]["template"] : Json::object();
-    if (t.contains("metadata") && t["metadata"].contains("labels")) {
+    Json t = util::object_at(util::object_at(obj, "spec"), "template");
+    if (util::object_at(t, "metadata").contains("labels") && t["metadata"]["labels"].is_object()) {
         t["metadata"]["labels"].erase("pod-template-hash");
     }
     return t;
@@ -66,7 +60,7 @@ Json template_without_hash(const Json& obj)
 std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>& replicasets)
 {
     // Server answers are not trusted: a missing or mistyped member reads as empty.
-    std::string uid = util::str_at(util::object_at(deployment, "metadata"), "uid");
+    std::string uid = util::str_at(kube::meta_of(deployment), "uid");
     long current = parse_revision(deployment);
     std::vector<Revision> out;
     for (const auto& rs : replicasets) {
@@ -79,16 +73,15 @@ std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>&
             continue;
         }
         r.replicaset = rs;
-        r.created = util::str_at(util::object_at(rs, "metadata"), "creationTimestamp");
+        r.created = util::str_at(kube::meta_of(rs), "creationTimestamp");
         const Json tpl = template_without_hash(rs);
-        if (tpl.contains("spec") && tpl["spec"].contains("containers") && !tpl["spec"]["containers"].empty()) {
-            r.image = tpl["spec"]["containers"][0].value("image", "");
+        const Json& containers = util::list_at(util::object_at(tpl, "spec"), "containers");
+        if (!containers.empty()) {
+            r.image = util::str_at(containers[0], "image");
         }
-        if (tpl.contains("metadata") && tpl["metadata"].contains("annotations")) {
-            r.commit = tpl["metadata"]["annotations"].value(std::string(render::k_annotation_prefix) + "git-commit", "");
-        }
-        r.replicas = rs.contains("spec") ? rs["spec"].value("replicas", 0) : 0;
-        r.ready = rs.contains("status") ? rs["status"].value("readyReplicas", 0) : 0;
+        r.commit = kube::annotation_of(tpl, (std::string(render::k_annotation_prefix) + "git-commit").c_str());
+        r.replicas = static_cast<int>(util::int_at(util::object_at(rs, "spec"), "replicas"));
+        r.ready = static_cast<int>(util::int_at(util::object_at(rs, "status"), "readyReplicas"));
         r.current = r.number == current;
         out.push_back(std::move(r));
     }
@@ -102,7 +95,7 @@ std::vector<Revision> load_revisions(kube::Client& c, const Target& t)
                                   pod_selector_query(t.deployment)),
                       fmt::format("listing the revisions of service {} in namespace {}", t.name, t.namespace_));
     std::vector<Json> items;
-    for (const auto& rs : list.value("items", Json::array())) {
+    for (const auto& rs : util::list_at(list, "items")) {
         items.push_back(rs);
     }
     return revisions(t.deployment, items);
@@ -136,13 +129,13 @@ bool template_matches(const Json& deployment, const Json& replicaset)
 Json undo_patch(const Json& deployment, const Json& replicaset)
 {
     Json ann = Json::object();
-    Json own = annotations_of(deployment);
+    const Json& own = annotations_of(deployment);
     for (const auto& key : kept_annotations()) {
         if (own.contains(key)) {
             ann[key] = own[key];
         }
     }
-    const Json theirs = annotations_of(replicaset);
+    const Json& theirs = annotations_of(replicaset);
     for (const auto& [key, value] : theirs.items()) {
         if (kept_annotations().count(key) == 0) {
             ann[key] = value;
@@ -154,10 +147,11 @@ Json undo_patch(const Json& deployment, const Json& replicaset)
 
 void require_not_paused(const Json& deployment, const std::string& what)
 {
-    if (deployment.contains("spec") && deployment["spec"].value("paused", false)) {
+    if (util::object_at(deployment, "spec").value("paused", Json()) == true) {
+        std::string name = kube::name_of(deployment);
         throw Error(fmt::format("you cannot {} a paused deployment ({}); resume it first with `kubectl rollout "
                                 "resume deployment/{}`",
-                                what, deployment["metadata"].value("name", ""), deployment["metadata"].value("name", "")));
+                                what, name, name));
     }
 }
 

@@ -15,19 +15,18 @@ namespace {
 std::vector<std::string> container_names(const Json& pod, const char* field)
 {
     std::vector<std::string> names;
-    const Json spec = pod.value("spec", Json::object());
-    for (const auto& c : spec.value(field, Json::array())) {
-        names.push_back(c.value("name", ""));
+    for (const auto& c : util::list_at(util::object_at(pod, "spec"), field)) {
+        names.push_back(util::str_at(c, "name"));
     }
     return names;
 }
 
 Json container_status(const Json& pod, const std::string& container)
 {
-    const Json status = pod.value("status", Json::object());
+    const Json& status = util::object_at(pod, "status");
     for (const char* field : {"containerStatuses", "initContainerStatuses"}) {
-        for (const auto& s : status.value(field, Json::array())) {
-            if (s.value("name", "") == container) {
+        for (const auto& s : util::list_at(status, field)) {
+            if (util::str_at(s, "name") == container) {
                 return s;
             }
         }
@@ -37,22 +36,23 @@ Json container_status(const Json& pod, const std::string& container)
 
 std::string pod_name(const Json& pod)
 {
-    return pod["metadata"].value("name", "");
+    return util::str_at(util::object_at(pod, "metadata"), "name");
 }
 
 // Identifies one run of one container: a restarted container has a new log.
 std::string run_key(const Json& pod, const std::string& container)
 {
-    return fmt::format("{}/{}/{}", pod["metadata"].value("uid", ""), container,
-                       container_status(pod, container).value("restartCount", 0));
+    return fmt::format("{}/{}/{}", util::str_at(util::object_at(pod, "metadata"), "uid"), container,
+                       util::int_at(container_status(pod, container), "restartCount"));
 }
 
 // Why a container has no log yet: its waiting reason, else "not started".
 std::string waiting_reason(const Json& pod, const std::string& container)
 {
     const Json st = container_status(pod, container);
-    if (st.contains("state") && st["state"].contains("waiting")) {
-        return st["state"]["waiting"].value("reason", "waiting");
+    const Json& state = util::object_at(st, "state");
+    if (state.contains("waiting")) {
+        return util::str_at(util::object_at(state, "waiting"), "reason", "waiting");
     }
     return "not started yet";
 }
@@ -175,8 +175,8 @@ std::string pick_container(const Json& pod, const std::string& service, const st
         }
         throw Error(msg, ExitCode::usage);
     }
-    const Json ann = pod["metadata"].value("annotations", Json::object());
-    std::string dflt = ann.value("kubectl.kubernetes.io/default-container", "");
+    std::string dflt = util::str_at(util::object_at(util::object_at(pod, "metadata"), "annotations"),
+                                    "kubectl.kubernetes.io/default-container");
     for (const auto& candidate : {dflt, service}) {
         if (std::find(names.begin(), names.end(), candidate) != names.end()) {
             return candidate;
@@ -196,7 +196,9 @@ std::string log_prefix(const std::string& pod, const std::string& container)
 std::string log_path(const std::string& ns, const std::string& pod, const std::string& container,
                      const LogOptions& o, bool first_seen)
 {
-    std::string path = fmt::format("/api/v1/namespaces/{}/pods/{}/log?container={}", ns, pod, query_escape(container));
+    // The pod name comes from the server: escaped so that it can only name a pod.
+    std::string path = fmt::format("/api/v1/namespaces/{}/pods/{}/log?container={}", ns, query_escape(pod),
+                                   query_escape(container));
     if (o.follow) {
         path += "&follow=true";
     }
@@ -216,9 +218,9 @@ std::string log_path(const std::string& ns, const std::string& pod, const std::s
 bool container_started(const Json& pod, const std::string& container)
 {
     const Json st = container_status(pod, container);
-    const Json state = st.value("state", Json::object());
+    const Json& state = util::object_at(st, "state");
     return state.contains("running") || state.contains("terminated") ||
-           (st.contains("lastState") && st["lastState"].contains("terminated"));
+           util::object_at(st, "lastState").contains("terminated");
 }
 
 void show_logs(kube::Client& c, const Target& t, const LogOptions& o, const LogSink& sink, util::Clock& clock)

@@ -1,4 +1,5 @@
 #include <kube/actions_record.hpp>
+#include <kube/object.hpp>
 #include <spec/expose.hpp>
 #include <util/error.hpp>
 #include <util/fs.hpp>
@@ -241,9 +242,9 @@ Json parse_record(const std::string& text, const std::string& origin)
                                 "from its file",
                                 origin, k_source_annotation));
     }
-    if (j.value("record", "") != k_record_version) {
+    if (util::str_at(j, "record") != k_record_version) {
         throw Error(fmt::format("{}: the recorded service description has format \"{}\", this version reads \"{}\"",
-                                origin, j.value("record", ""), k_record_version));
+                                origin, util::str_at(j, "record"), k_record_version));
     }
     return j;
 }
@@ -358,15 +359,11 @@ void record_on(std::vector<Json>& objects, const spec::Service& s, std::optional
 
 std::optional<std::string> recorded_text(const Json& object)
 {
-    const Json* ann = nullptr;
-    if (object.contains("metadata") && object["metadata"].contains("annotations")) {
-        ann = &object["metadata"]["annotations"];
-    }
-    if (ann == nullptr || !ann->is_object() || !ann->contains(k_source_annotation)) {
+    const Json& ann = kube::annotations_of(object);
+    if (!ann.contains(k_source_annotation) || !ann[k_source_annotation].is_string()) {
         return std::nullopt;
     }
-    const Json& v = (*ann)[k_source_annotation];
-    return v.is_string() ? std::optional<std::string>(v.get<std::string>()) : std::nullopt;
+    return ann[k_source_annotation].get<std::string>();
 }
 
 Recorded load_record(const Reload& r, const spec::Config& config)
@@ -380,25 +377,26 @@ Recorded load_record(const Reload& r, const spec::Config& config)
     }
     // The recorded gateway was resolved for the recorded `via`; another one resolves its own.
     if (r.overrides.expose.via && service.contains("expose") && service["expose"].is_object() &&
-        service["expose"].value("via", "gateway-api") != *r.overrides.expose.via) {
+        util::str_at(service["expose"], "via", "gateway-api") != *r.overrides.expose.via) {
         service["expose"].erase("gateway");
     }
     // The record is served as files of a virtual directory, so the loader (and its messages) work
     // exactly as for a service file next to its pipeline file.
     util::MemoryFs fs;
-    std::string dir = fmt::format("<recorded {}>", service.value("name", "service"));
+    std::string dir = fmt::format("<recorded {}>", util::str_at(service, "name", "service"));
     std::string file = dir + "/service.yaml";
     fs.files[file] = service.dump(2);
-    if (rec.contains("pipeline") && service.contains("run") && service["run"].contains("pipeline")) {
-        fs.files[dir + "/" + service["run"].value("pipeline", k_default_pipeline_path)] = rec["pipeline"].dump(2);
+    const Json& run = util::object_at(service, "run");
+    if (rec.contains("pipeline") && run.contains("pipeline")) {
+        fs.files[dir + "/" + util::str_at(run, "pipeline", k_default_pipeline_path)] = rec["pipeline"].dump(2);
     }
     // The Keycloak server the service was applied with wins over today's user config: the record
     // rebuilds what runs.
     spec::Config cfg = config;
     if (rec.contains("keycloak") && rec["keycloak"].is_object()) {
         spec::KeycloakConfig kc = cfg.keycloak.value_or(spec::KeycloakConfig{});
-        kc.url = rec["keycloak"].value("url", "");
-        kc.realm = rec["keycloak"].value("realm", "");
+        kc.url = util::str_at(rec["keycloak"], "url");
+        kc.realm = util::str_at(rec["keycloak"], "realm");
         cfg.keycloak = kc;
     }
     spec::LoadInput in;
@@ -415,7 +413,7 @@ Recorded load_record(const Reload& r, const spec::Config& config)
     }
     Recorded out;
     out.service = std::move(loaded.services.front());
-    out.follow = rec.value("follow", false);
+    out.follow = util::bool_at(rec, "follow");
     out.warnings = std::move(loaded.warnings);
     return out;
 }

@@ -5,33 +5,32 @@
 #include <kube/actions_status.hpp>
 #include <kube/rollout.hpp>
 #include <render/render.hpp>
-#include <util/json_get.hpp>
 #include <util/parallel.hpp>
 #include <util/strings.hpp>
 
 namespace kms::actions {
 
-using util::get_array;
-using util::get_int;
-using util::get_object;
-using util::get_string;
+using util::int_at;
+using util::list_at;
+using util::object_at;
+using util::str_at;
 
 namespace {
 
 const Json& meta(const Json& obj)
 {
-    return get_object(obj, "metadata");
+    return object_at(obj, "metadata");
 }
 
 // Whether `obj` is in the Deployment's namespace and carries its selector's labels.
 bool selected_by(const Json& obj, const Json& deployment)
 {
-    if (get_string(meta(obj), "namespace") != get_string(meta(deployment), "namespace")) {
+    if (str_at(meta(obj), "namespace") != str_at(meta(deployment), "namespace")) {
         return false;
     }
-    const Json& labels = get_object(meta(obj), "labels");
+    const Json& labels = object_at(meta(obj), "labels");
     for (const auto& [k, v] :
-         get_object(get_object(get_object(deployment, "spec"), "selector"), "matchLabels").items()) {
+         object_at(object_at(object_at(deployment, "spec"), "selector"), "matchLabels").items()) {
         if (!labels.contains(k) || labels[k] != v) {
             return false;
         }
@@ -44,19 +43,19 @@ bool selected_by(const Json& obj, const Json& deployment)
 Json resource_metrics(const Json& hpa)
 {
     Json out = Json::object();
-    for (const auto& m : get_array(get_object(hpa, "spec"), "metrics")) {
-        const Json& r = get_object(m, "resource");
-        std::string name = get_string(r, "name");
-        long long target = get_int(get_object(r, "target"), "averageUtilization", -1);
-        if (get_string(m, "type") == "Resource" && !name.empty() && target >= 0) {
+    for (const auto& m : list_at(object_at(hpa, "spec"), "metrics")) {
+        const Json& r = object_at(m, "resource");
+        std::string name = str_at(r, "name");
+        long long target = int_at(object_at(r, "target"), "averageUtilization", -1);
+        if (str_at(m, "type") == "Resource" && !name.empty() && target >= 0) {
             out[name] = Json{ { "target", target } };
         }
     }
-    for (const auto& m : get_array(get_object(hpa, "status"), "currentMetrics")) {
-        const Json& r = get_object(m, "resource");
-        std::string name = get_string(r, "name");
-        long long current = get_int(get_object(r, "current"), "averageUtilization", -1);
-        if (get_string(m, "type") == "Resource" && out.contains(name) && current >= 0) {
+    for (const auto& m : list_at(object_at(hpa, "status"), "currentMetrics")) {
+        const Json& r = object_at(m, "resource");
+        std::string name = str_at(r, "name");
+        long long current = int_at(object_at(r, "current"), "averageUtilization", -1);
+        if (str_at(m, "type") == "Resource" && out.contains(name) && current >= 0) {
             out[name]["current"] = current;
         }
     }
@@ -65,14 +64,14 @@ Json resource_metrics(const Json& hpa)
 
 Json autoscaling_block(const Json& hpa)
 {
-    const Json& spec = get_object(hpa, "spec");
-    const Json& status = get_object(hpa, "status");
-    Json a = { { "min", get_int(spec, "minReplicas", 1) }, { "max", get_int(spec, "maxReplicas") } };
+    const Json& spec = object_at(hpa, "spec");
+    const Json& status = object_at(hpa, "status");
+    Json a = { { "min", int_at(spec, "minReplicas", 1) }, { "max", int_at(spec, "maxReplicas") } };
     if (status.contains("currentReplicas")) {
-        a["current"] = get_int(status, "currentReplicas");
+        a["current"] = int_at(status, "currentReplicas");
     }
     if (status.contains("desiredReplicas")) {
-        a["desired"] = get_int(status, "desiredReplicas");
+        a["desired"] = int_at(status, "desiredReplicas");
     }
     const Json metrics = resource_metrics(hpa);
     for (const auto& [name, m] : metrics.items()) {
@@ -83,19 +82,19 @@ Json autoscaling_block(const Json& hpa)
 
 const Json& pod_template(const Json& deployment)
 {
-    return get_object(get_object(deployment, "spec"), "template");
+    return object_at(object_at(deployment, "spec"), "template");
 }
 
 std::string template_annotation(const Json& deployment, const char* name)
 {
-    return get_string(get_object(meta(pod_template(deployment)), "annotations"),
+    return str_at(object_at(meta(pod_template(deployment)), "annotations"),
                       (std::string(render::k_annotation_prefix) + name).c_str());
 }
 
 std::string first_image(const Json& deployment)
 {
-    const Json& containers = get_array(get_object(pod_template(deployment), "spec"), "containers");
-    return containers.empty() ? std::string() : get_string(containers[0], "image");
+    const Json& containers = list_at(object_at(pod_template(deployment), "spec"), "containers");
+    return containers.empty() ? std::string() : str_at(containers[0], "image");
 }
 
 // The items of `list` that `keep` accepts.
@@ -103,7 +102,7 @@ template<typename Pred>
 Json items_where(const Json& list, Pred keep)
 {
     Json out = Json::array();
-    for (const auto& item : get_array(list, "items")) {
+    for (const auto& item : list_at(list, "items")) {
         if (keep(item)) {
             out.push_back(item);
         }
@@ -132,13 +131,13 @@ std::string health_name(Health h)
 
 long long desired_replicas(const Observed& o)
 {
-    const Json& spec = get_object(o.deployment, "spec");
+    const Json& spec = object_at(o.deployment, "spec");
     if (spec.contains("replicas")) {
-        return get_int(spec, "replicas");
+        return int_at(spec, "replicas");
     }
     if (o.hpa) {
-        const Json& st = get_object(*o.hpa, "status");
-        return get_int(st, "desiredReplicas", get_int(get_object(*o.hpa, "spec"), "minReplicas", 1));
+        const Json& st = object_at(*o.hpa, "status");
+        return int_at(st, "desiredReplicas", int_at(object_at(*o.hpa, "spec"), "minReplicas", 1));
     }
     return 1; // the API server's default
 }
@@ -146,10 +145,10 @@ long long desired_replicas(const Observed& o)
 Assessment assess(const Observed& o)
 {
     long long desired = desired_replicas(o);
-    const Json& status = get_object(o.deployment, "status");
-    long long available = get_int(status, "availableReplicas");
+    const Json& status = object_at(o.deployment, "status");
+    long long available = int_at(status, "availableReplicas");
     if (desired == 0 && !o.hpa) {
-        long long left = get_int(status, "replicas");
+        long long left = int_at(status, "replicas");
         return left == 0
                  ? Assessment{ Health::off, "switched off (0 replicas)", std::nullopt }
                  : Assessment{ Health::progressing, fmt::format("switching off: {} pods left", left), std::nullopt };
@@ -173,25 +172,29 @@ Assessment assess(const Observed& o)
 
 Json service_block(const Json& service, const std::vector<std::string>& external)
 {
-    std::string name = get_string(meta(service), "name");
-    std::string ns = get_string(meta(service), "namespace");
-    const Json& spec = get_object(service, "spec");
+    std::string name = str_at(meta(service), "name");
+    std::string ns = str_at(meta(service), "namespace");
+    const Json& spec = object_at(service, "spec");
     Json block = { { "name", name },
-                   { "type", get_string(spec, "type").empty() ? "ClusterIP" : get_string(spec, "type") } };
-    if (!get_string(spec, "clusterIP").empty()) {
-        block["clusterIP"] = get_string(spec, "clusterIP");
+                   { "type", str_at(spec, "type").empty() ? "ClusterIP" : str_at(spec, "type") } };
+    if (!str_at(spec, "clusterIP").empty()) {
+        block["clusterIP"] = str_at(spec, "clusterIP");
     }
     Json ports = Json::array();
     Json urls = Json::array();
-    for (const auto& p : get_array(spec, "ports")) {
+    for (const auto& p : list_at(spec, "ports")) {
+        // Only members of the types the API defines: the document is printed without re-checking.
+        // Strings stay strings (a named targetPort), whole numbers stay numbers; in the API's order.
         Json port = Json::object();
         for (const char* key : { "name", "port", "protocol", "targetPort", "nodePort" }) {
-            if (p.contains(key)) {
-                port[key] = p[key];
+            if (int_at(p, key, -1) >= 0) {
+                port[key] = int_at(p, key);
+            } else if (!str_at(p, key).empty()) {
+                port[key] = str_at(p, key);
             }
         }
         ports.push_back(port);
-        urls.push_back(fmt::format("{}.{}:{}", name, ns, get_int(p, "port")));
+        urls.push_back(fmt::format("{}.{}:{}", name, ns, int_at(p, "port")));
     }
     block["ports"] = ports;
     if (!urls.empty()) {
@@ -209,18 +212,18 @@ Json service_block(const Json& service, const std::vector<std::string>& external
 Json status_document(const Observed& o, const std::vector<std::string>& external)
 {
     const Json& d = o.deployment;
-    const Json& status = get_object(d, "status");
+    const Json& status = object_at(d, "status");
     Assessment a = assess(o);
-    Json doc = { { "name", get_string(meta(d), "name") },
-                 { "namespace", get_string(meta(d), "namespace") },
+    Json doc = { { "name", str_at(meta(d), "name") },
+                 { "namespace", str_at(meta(d), "namespace") },
                  { "health", health_name(a.health) } };
     if (!a.reason.empty()) {
         doc["reason"] = a.reason;
     }
     doc["replicas"] = { { "desired", desired_replicas(o) },
-                        { "ready", get_int(status, "readyReplicas") },
-                        { "updated", get_int(status, "updatedReplicas") },
-                        { "available", get_int(status, "availableReplicas") } };
+                        { "ready", int_at(status, "readyReplicas") },
+                        { "updated", int_at(status, "updatedReplicas") },
+                        { "available", int_at(status, "availableReplicas") } };
     if (o.hpa) {
         doc["autoscaling"] = autoscaling_block(*o.hpa);
     }
@@ -231,15 +234,15 @@ Json status_document(const Observed& o, const std::vector<std::string>& external
             doc[key] = value;
         }
     }
-    std::string revision = get_string(get_object(meta(d), "annotations"), k_revision_annotation);
+    std::string revision = str_at(object_at(meta(d), "annotations"), k_revision_annotation);
     if (!revision.empty() && revision.find_first_not_of("0123456789") == std::string::npos && revision.size() < 19) {
         doc["revision"] = std::stoll(revision);
     }
-    std::string applyset = get_string(get_object(meta(d), "labels"), k_part_of_label);
+    std::string applyset = str_at(object_at(meta(d), "labels"), k_part_of_label);
     if (!applyset.empty()) {
         doc["applyset"] = applyset;
     }
-    doc["created"] = get_string(meta(d), "creationTimestamp");
+    doc["created"] = str_at(meta(d), "creationTimestamp");
     if (o.service) {
         doc["service"] = service_block(*o.service, external);
     }
@@ -248,17 +251,17 @@ Json status_document(const Observed& o, const std::vector<std::string>& external
 
 std::vector<std::string> load_balancer_urls(const Json& service)
 {
-    const Json& spec = get_object(service, "spec");
-    if (get_string(spec, "type") != "LoadBalancer") {
+    const Json& spec = object_at(service, "spec");
+    if (str_at(spec, "type") != "LoadBalancer") {
         return {};
     }
     std::vector<std::string> out;
-    for (const auto& ingress : get_array(get_object(get_object(service, "status"), "loadBalancer"), "ingress")) {
+    for (const auto& ingress : list_at(object_at(object_at(service, "status"), "loadBalancer"), "ingress")) {
         std::string host =
-          get_string(ingress, "hostname").empty() ? get_string(ingress, "ip") : get_string(ingress, "hostname");
-        for (const auto& p : get_array(spec, "ports")) {
+          str_at(ingress, "hostname").empty() ? str_at(ingress, "ip") : str_at(ingress, "hostname");
+        for (const auto& p : list_at(spec, "ports")) {
             if (!host.empty()) {
-                out.push_back(fmt::format("{}:{}", host, get_int(p, "port")));
+                out.push_back(fmt::format("{}:{}", host, int_at(p, "port")));
             }
         }
     }
@@ -275,18 +278,17 @@ Observed observe(kube::Client& c, const Target& t)
     util::parallel_for(5, [&](std::size_t i) {
         switch (i) {
             case 0:
-                o.replicasets =
-                  c.get("/apis/apps/v1" + ns_path + "/replicasets?" + selector, "listing the revisions of " + what)
-                    .value("items", Json::array());
+                o.replicasets = list_at(
+                  c.get("/apis/apps/v1" + ns_path + "/replicasets?" + selector, "listing the revisions of " + what),
+                  "items");
                 break;
             case 1:
-                o.pods = c.get("/api/v1" + ns_path + "/pods?" + selector, "listing the pods of " + what)
-                           .value("items", Json::array());
+                o.pods = list_at(c.get("/api/v1" + ns_path + "/pods?" + selector, "listing the pods of " + what), "items");
                 break;
             case 2:
-                o.events = c.get("/api/v1" + ns_path + "/events?fieldSelector=involvedObject.kind%3DPod",
-                                 "listing the pod events of " + what)
-                             .value("items", Json::array());
+                o.events = list_at(c.get("/api/v1" + ns_path + "/events?fieldSelector=involvedObject.kind%3DPod",
+                                         "listing the pod events of " + what),
+                                   "items");
                 break;
             case 3:
                 o.hpa = c.get_optional("/apis/autoscaling/v2" + ns_path + "/horizontalpodautoscalers/" + t.name,
@@ -317,23 +319,23 @@ std::vector<Observed> observe_all(kube::Client& c, const std::string& ns)
     std::vector<Json> got(lists.size());
     util::parallel_for(lists.size(), [&](std::size_t i) { got[i] = c.get(lists[i].first, lists[i].second); });
     std::vector<Observed> out;
-    for (const auto& d : get_array(got[0], "items")) {
+    for (const auto& d : list_at(got[0], "items")) {
         Observed o;
         o.deployment = d;
-        std::string name = get_string(meta(d), "name");
-        std::string dns = get_string(meta(d), "namespace");
+        std::string name = str_at(meta(d), "name");
+        std::string dns = str_at(meta(d), "namespace");
         o.replicasets = items_where(got[1], [&](const Json& rs) { return selected_by(rs, d); });
         o.pods = items_where(got[2], [&](const Json& p) { return selected_by(p, d); });
-        o.events = items_where(got[3], [&](const Json& e) { return get_string(meta(e), "namespace") == dns; });
-        for (const auto& h : get_array(got[4], "items")) {
-            const Json& ref = get_object(get_object(h, "spec"), "scaleTargetRef");
-            if (get_string(meta(h), "namespace") == dns && get_string(ref, "kind") == "Deployment" &&
-                get_string(ref, "name") == name) {
+        o.events = items_where(got[3], [&](const Json& e) { return str_at(meta(e), "namespace") == dns; });
+        for (const auto& h : list_at(got[4], "items")) {
+            const Json& ref = object_at(object_at(h, "spec"), "scaleTargetRef");
+            if (str_at(meta(h), "namespace") == dns && str_at(ref, "kind") == "Deployment" &&
+                str_at(ref, "name") == name) {
                 o.hpa = h;
             }
         }
-        for (const auto& s : get_array(got[5], "items")) {
-            if (get_string(meta(s), "namespace") == dns && get_string(meta(s), "name") == name) {
+        for (const auto& s : list_at(got[5], "items")) {
+            if (str_at(meta(s), "namespace") == dns && str_at(meta(s), "name") == name) {
                 o.service = s;
             }
         }
@@ -341,7 +343,7 @@ std::vector<Observed> observe_all(kube::Client& c, const std::string& ns)
     }
     std::sort(out.begin(), out.end(), [](const Observed& a, const Observed& b) {
         auto key = [](const Observed& o) {
-            return std::make_pair(get_string(meta(o.deployment), "namespace"), get_string(meta(o.deployment), "name"));
+            return std::make_pair(str_at(meta(o.deployment), "namespace"), str_at(meta(o.deployment), "name"));
         };
         return key(a) < key(b);
     });
@@ -378,43 +380,43 @@ util::Colour health_colour(const std::string& health)
 // "cpu 45%/80%", "memory <unknown>/80%": kubectl's TARGETS column, per resource.
 std::string metric_text(const std::string& name, const Json& m)
 {
-    std::string current = m.contains("current") ? fmt::format("{}%", m["current"].get<long long>()) : "<unknown>";
-    return fmt::format("{} {}/{}%", name, current, m.value("target", 0LL));
+    std::string current = m.contains("current") ? fmt::format("{}%", int_at(m, "current")) : "<unknown>";
+    return fmt::format("{} {}/{}%", name, current, int_at(m, "target"));
 }
 
 std::string port_text(const Json& p)
 {
     std::string s = p.contains("name") ? text_of(p["name"]) + " " : std::string();
-    s += fmt::format("{}/{}", p.value("port", 0LL), p.value("protocol", std::string("TCP")));
+    s += fmt::format("{}/{}", int_at(p, "port"), str_at(p, "protocol", "TCP"));
     if (p.contains("targetPort")) {
         s += " -> " + text_of(p["targetPort"]);
     }
     if (p.contains("nodePort")) {
-        s += fmt::format(" (node port {})", p["nodePort"].get<long long>());
+        s += fmt::format(" (node port {})", int_at(p, "nodePort"));
     }
     return s;
 }
 
 void service_rows(const Json& svc, std::vector<std::vector<std::string>>& rows)
 {
-    std::string ip = svc.value("clusterIP", std::string());
+    std::string ip = str_at(svc, "clusterIP");
     rows.push_back({ "Service:",
                      fmt::format("{} ({}{})",
-                                 svc.value("name", std::string()),
-                                 svc.value("type", std::string()),
+                                 str_at(svc, "name"),
+                                 str_at(svc, "type"),
                                  ip.empty() ? "" : " " + ip) });
     std::vector<std::string> ports;
-    for (const auto& p : svc.value("ports", Json::array())) {
+    for (const auto& p : list_at(svc, "ports")) {
         ports.push_back(port_text(p));
     }
     rows.push_back({ "  Ports:", ports.empty() ? "<none>" : util::join(ports, ", ") });
-    rows.push_back({ "  URL:", svc.value("url", std::string("<none>")) });
-    auto urls = texts(svc.value("urls", Json::array()));
+    rows.push_back({ "  URL:", str_at(svc, "url", "<none>") });
+    auto urls = texts(list_at(svc, "urls"));
     if (urls.size() > 1) {
         rows.push_back({ "  URLs:", util::join(urls, ", ") });
     }
-    rows.push_back({ "  DNS:", util::join(texts(svc.value("dns", Json::array())), ", ") });
-    auto external = texts(svc.value("external", Json::array()));
+    rows.push_back({ "  DNS:", util::join(texts(list_at(svc, "dns")), ", ") });
+    auto external = texts(list_at(svc, "external"));
     rows.push_back({ "  External:", external.empty() ? "<none> (not exposed)" : util::join(external, ", ") });
 }
 
@@ -423,23 +425,23 @@ void service_rows(const Json& svc, std::vector<std::vector<std::string>>& rows)
 std::string status_text(const Json& doc, std::chrono::system_clock::time_point now, const util::Palette& palette)
 {
     std::vector<std::vector<std::string>> rows;
-    rows.push_back({ "Name:", doc.value("name", std::string()) });
-    rows.push_back({ "Namespace:", doc.value("namespace", std::string()) });
-    std::string health = doc.value("health", std::string());
-    std::string reason = doc.value("reason", std::string());
+    rows.push_back({ "Name:", str_at(doc, "name") });
+    rows.push_back({ "Namespace:", str_at(doc, "namespace") });
+    std::string health = str_at(doc, "health");
+    std::string reason = str_at(doc, "reason");
     rows.push_back({ "Health:", palette.paint(health_colour(health), health) + (reason.empty() ? "" : ": " + reason) });
-    const Json r = doc.value("replicas", Json::object());
+    const Json r = object_at(doc, "replicas");
     rows.push_back({ "Replicas:",
                      fmt::format("{} desired, {} ready, {} updated, {} available",
-                                 r.value("desired", 0LL),
-                                 r.value("ready", 0LL),
-                                 r.value("updated", 0LL),
-                                 r.value("available", 0LL)) });
+                                 int_at(r, "desired"),
+                                 int_at(r, "ready"),
+                                 int_at(r, "updated"),
+                                 int_at(r, "available")) });
     if (doc.contains("autoscaling")) {
-        const Json& a = doc["autoscaling"];
-        std::vector<std::string> parts = { fmt::format("{}-{} replicas", a.value("min", 0LL), a.value("max", 0LL)) };
+        const Json& a = object_at(doc, "autoscaling");
+        std::vector<std::string> parts = { fmt::format("{}-{} replicas", int_at(a, "min"), int_at(a, "max")) };
         if (a.contains("current")) {
-            parts.back() += fmt::format(" (now {})", a["current"].get<long long>());
+            parts.back() += fmt::format(" (now {})", int_at(a, "current"));
         }
         for (const char* m : { "cpu", "memory" }) {
             if (a.contains(m)) {
@@ -448,31 +450,31 @@ std::string status_text(const Json& doc, std::chrono::system_clock::time_point n
         }
         rows.push_back({ "Autoscaling:", util::join(parts, ", ") });
     }
-    rows.push_back({ "Image:", doc.value("image", std::string()) });
+    rows.push_back({ "Image:", str_at(doc, "image") });
     if (doc.contains("commit")) {
-        std::string branch = doc.value("branch", std::string());
+        std::string branch = str_at(doc, "branch");
         rows.push_back(
-          { "Commit:", doc["commit"].get<std::string>() + (branch.empty() ? "" : " (branch " + branch + ")") });
+          { "Commit:", str_at(doc, "commit") + (branch.empty() ? "" : " (branch " + branch + ")") });
     }
     if (doc.contains("revision")) {
         rows.push_back({ "Revision:", text_of(doc["revision"]) });
     }
     if (doc.contains("applyset")) {
-        rows.push_back({ "ApplySet:", doc["applyset"].get<std::string>() });
+        rows.push_back({ "ApplySet:", str_at(doc, "applyset") });
     }
-    rows.push_back({ "Age:", age_since(doc.value("created", std::string()), now) });
+    rows.push_back({ "Age:", age_since(str_at(doc, "created"), now) });
     if (doc.contains("lastLog")) {
-        const Json& last = doc["lastLog"];
+        const Json& last = object_at(doc, "lastLog");
         rows.push_back({ "Last log:",
                          fmt::format("pod/{}/{} (previous run)",
-                                     last.value("pod", std::string()),
-                                     last.value("container", std::string())) });
-        for (const auto& line : texts(last.value("lines", Json::array()))) {
+                                     str_at(last, "pod"),
+                                     str_at(last, "container")) });
+        for (const auto& line : texts(list_at(last, "lines"))) {
             rows.push_back({ "", "| " + line });
         }
     }
     if (doc.contains("service")) {
-        service_rows(doc["service"], rows);
+        service_rows(object_at(doc, "service"), rows);
     } else {
         rows.push_back({ "Service:", "<none> (no Service object)" });
     }
@@ -502,21 +504,21 @@ std::vector<std::string> list_row(const Json& doc, bool all_namespaces, bool wid
     auto or_none = [](const std::string& s) { return s.empty() ? std::string("<none>") : s; };
     std::vector<std::string> row;
     if (all_namespaces) {
-        row.push_back(doc.value("namespace", std::string()));
+        row.push_back(str_at(doc, "namespace"));
     }
-    const Json r = doc.value("replicas", Json::object());
-    const Json svc = doc.value("service", Json::object());
-    row.push_back(doc.value("name", std::string()));
-    std::string health = doc.value("health", std::string());
+    const Json r = object_at(doc, "replicas");
+    const Json svc = object_at(doc, "service");
+    row.push_back(str_at(doc, "name"));
+    std::string health = str_at(doc, "health");
     row.push_back(palette.paint(health_colour(health), health));
-    row.push_back(fmt::format("{}/{}", r.value("ready", 0LL), r.value("desired", 0LL)));
-    row.push_back(or_none(svc.value("url", std::string())));
-    row.push_back(age_since(doc.value("created", std::string()), now));
+    row.push_back(fmt::format("{}/{}", int_at(r, "ready"), int_at(r, "desired")));
+    row.push_back(or_none(str_at(svc, "url")));
+    row.push_back(age_since(str_at(doc, "created"), now));
     if (wide) {
-        row.push_back(or_none(doc.value("image", std::string())));
+        row.push_back(or_none(str_at(doc, "image")));
         row.push_back(doc.contains("revision") ? text_of(doc["revision"]) : std::string("<none>"));
-        row.push_back(or_none(doc.value("commit", std::string()).substr(0, 12)));
-        row.push_back(or_none(doc.value("reason", std::string())));
+        row.push_back(or_none(str_at(doc, "commit").substr(0, 12)));
+        row.push_back(or_none(str_at(doc, "reason")));
     }
     return row;
 }

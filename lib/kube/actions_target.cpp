@@ -1,5 +1,6 @@
 #include <kube/actions_record.hpp>
 #include <kube/actions_target.hpp>
+#include <kube/object.hpp>
 #include <render/render.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
@@ -9,17 +10,9 @@
 
 namespace kms::actions {
 
-namespace {
+using kube::label_of;
 
-std::string label_of(const Json& obj, const char* key)
-{
-    if (!obj.contains("metadata") || !obj["metadata"].contains("labels")) {
-        return {};
-    }
-    const Json& labels = obj["metadata"]["labels"];
-    return labels.is_object() && labels.contains(key) && labels[key].is_string() ? labels[key].get<std::string>()
-                                                                                  : std::string();
-}
+namespace {
 
 std::string quoted_list(const std::vector<std::string>& names, std::size_t max)
 {
@@ -58,11 +51,9 @@ std::string query_escape(const std::string& value)
 std::string pod_selector_query(const Json& deployment)
 {
     std::vector<std::string> terms;
-    Json spec = deployment.value("spec", Json::object());
-    if (spec.contains("selector") && spec["selector"].contains("matchLabels")) {
-        for (const auto& [k, v] : spec["selector"]["matchLabels"].items()) {
-            terms.push_back(k + "=" + v.get<std::string>());
-        }
+    const Json& selector = util::object_at(util::object_at(deployment, "spec"), "selector");
+    for (const auto& [k, v] : util::object_at(selector, "matchLabels").items()) {
+        terms.push_back(k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()));
     }
     return "labelSelector=" + query_escape(util::join(terms, ","));
 }
@@ -126,10 +117,8 @@ std::vector<std::pair<std::string, std::string>> managed_names(kube::Client& c, 
     }
     Json list = Json::parse(r.body, nullptr, false);
     std::vector<std::pair<std::string, std::string>> out;
-    if (list.is_object() && list.contains("items") && list["items"].is_array()) {
-        for (const auto& d : list["items"]) {
-            out.emplace_back(d["metadata"].value("namespace", ""), d["metadata"].value("name", ""));
-        }
+    for (const auto& d : util::list_at(list, "items")) {
+        out.emplace_back(kube::namespace_of(d), kube::name_of(d));
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -138,8 +127,8 @@ std::vector<std::pair<std::string, std::string>> managed_names(kube::Client& c, 
 Target to_target(Json deployment, const std::string& verb, Need need)
 {
     Target t;
-    t.name = deployment["metadata"].value("name", "");
-    t.namespace_ = deployment["metadata"].value("namespace", "");
+    t.name = kube::name_of(deployment);
+    t.namespace_ = kube::namespace_of(deployment);
     if (auto why = not_managed_reason(deployment)) {
         throw Error(fmt::format("deployment \"{}\" in namespace \"{}\" is not managed by kubectl-microservice: {}; "
                                 "refusing to {} it",
@@ -179,11 +168,11 @@ std::vector<Json> service_pods(kube::Client& c, const Target& t)
     Json list = c.get(fmt::format("/api/v1/namespaces/{}/pods?{}", t.namespace_, pod_selector_query(t.deployment)),
                       fmt::format("listing the pods of service {} in namespace {}", t.name, t.namespace_));
     std::vector<Json> pods;
-    for (const auto& p : list.value("items", Json::array())) {
+    for (const auto& p : util::list_at(list, "items")) {
         pods.push_back(p);
     }
     std::stable_sort(pods.begin(), pods.end(), [](const Json& a, const Json& b) {
-        return a["metadata"].value("creationTimestamp", "") < b["metadata"].value("creationTimestamp", "");
+        return util::str_at(kube::meta_of(a), "creationTimestamp") < util::str_at(kube::meta_of(b), "creationTimestamp");
     });
     return pods;
 }

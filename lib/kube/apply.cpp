@@ -1,5 +1,6 @@
 #include <kube/apply.hpp>
 #include <kube/actions_rollout.hpp>
+#include <kube/object.hpp>
 #include <map>
 #include <mutex>
 #include <set>
@@ -17,10 +18,7 @@ constexpr const char* k_handover_manager = "kubectl-microservice-handover-to-hpa
 
 std::string resource_version(const Json& o)
 {
-    if (o.contains("metadata") && o["metadata"].contains("resourceVersion")) {
-        return o["metadata"]["resourceVersion"].get<std::string>();
-    }
-    return {};
+    return util::str_at(meta_of(o), "resourceVersion");
 }
 
 bool is_success(int status)
@@ -81,7 +79,7 @@ bool replicas_to_take_back(const PlanItem& item, const ApiStatus& s, bool any_ma
     if (s.code != 409 || item.resource.kind != "Deployment") {
         return false;
     }
-    bool sets_replicas = item.object["spec"].contains("replicas");
+    bool sets_replicas = util::object_at(item.object, "spec").contains("replicas");
     auto conflicts = field_conflicts(s);
     return !conflicts.empty() && std::all_of(conflicts.begin(), conflicts.end(), [&](const FieldConflict& c) {
         return c.manager == actions::k_rollout_manager ||
@@ -93,10 +91,10 @@ bool replicas_to_take_back(const PlanItem& item, const ApiStatus& s, bool any_ma
 // Objects in a namespace the plan itself creates cannot be dry-run before it exists.
 bool namespace_planned(const Plan& plan, const ApiStatus& s)
 {
-    if (s.code != 404 || !s.details.is_object() || s.details.value("kind", "") != "namespaces") {
+    if (s.code != 404 || util::str_at(s.details, "kind") != "namespaces") {
         return false;
     }
-    std::string ns = s.details.value("name", "");
+    std::string ns = util::str_at(s.details, "name");
     return std::any_of(plan.items.begin(), plan.items.end(), [&](const PlanItem& p) {
         return p.resource.kind == "Namespace" && p.name == ns;
     });
@@ -173,9 +171,10 @@ void apply_parent(Client& client, const ApplySetParent& set, const ApplySetState
 int hpa_min(const Plan& plan, const PlanItem& deployment)
 {
     for (const auto& hpa : plan.items) {
+        const Json& spec = util::object_at(hpa.object, "spec");
         if (hpa.resource.kind == "HorizontalPodAutoscaler" && hpa.ns == deployment.ns &&
-            hpa.object["spec"]["scaleTargetRef"].value("name", "") == deployment.name) {
-            return hpa.object["spec"].value("minReplicas", 1);
+            util::str_at(util::object_at(spec, "scaleTargetRef"), "name") == deployment.name) {
+            return static_cast<int>(util::int_at(spec, "minReplicas", 1));
         }
     }
     return 1;
@@ -189,7 +188,7 @@ void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& 
     item.object = Json{ { "apiVersion", "apps/v1" },
                         { "kind", "Deployment" },
                         { "metadata", { { "name", deployment.name }, { "namespace", deployment.ns } } },
-                        { "spec", { { "replicas", std::max(live["spec"].value("replicas", 1), min) } } } };
+                        { "spec", { { "replicas", std::max(static_cast<int>(util::int_at(util::object_at(live, "spec"), "replicas", 1)), min) } } } };
     ApplyFlags f = flags;
     f.manager = k_handover_manager;
     f.force = true;
@@ -223,11 +222,11 @@ std::vector<const PlanItem*> hpa_targets(const Plan& plan)
         if (hpa.resource.kind != "HorizontalPodAutoscaler") {
             continue;
         }
-        const Json& ref = hpa.object["spec"]["scaleTargetRef"];
+        const Json& ref = util::object_at(util::object_at(hpa.object, "spec"), "scaleTargetRef");
         for (const auto& d : plan.items) {
-            bool target = d.resource.kind == "Deployment" && d.ns == hpa.ns && ref.value("kind", "") == "Deployment" &&
-                          ref.value("name", "") == d.name;
-            if (target && !d.object["spec"].contains("replicas")) {
+            bool target = d.resource.kind == "Deployment" && d.ns == hpa.ns && util::str_at(ref, "kind") == "Deployment" &&
+                          util::str_at(ref, "name") == d.name;
+            if (target && !util::object_at(d.object, "spec").contains("replicas")) {
                 out.push_back(&d);
             }
         }
@@ -237,16 +236,9 @@ std::vector<const PlanItem*> hpa_targets(const Plan& plan)
 
 bool owns_replicas(const Json& live, const std::string& manager)
 {
-    const Json& meta = live["metadata"];
-    if (!meta.contains("managedFields")) {
-        return false;
-    }
-    for (const auto& mf : meta["managedFields"]) {
-        if (mf.value("manager", "") != manager || !mf.contains("fieldsV1")) {
-            continue;
-        }
-        const Json& f = mf["fieldsV1"];
-        if (f.contains("f:spec") && f["f:spec"].contains("f:replicas")) {
+    for (const auto& mf : util::list_at(meta_of(live), "managedFields")) {
+        if (util::str_at(mf, "manager") == manager &&
+            util::object_at(util::object_at(mf, "fieldsV1"), "f:spec").contains("f:replicas")) {
             return true;
         }
     }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <kube/applyset.hpp>
+#include <kube/object.hpp>
 #include <mutex>
 #include <util/error.hpp>
 #include <util/parallel.hpp>
@@ -9,15 +10,6 @@
 namespace kms::kube {
 
 namespace {
-
-std::string annotation(const Json& meta, const char* key)
-{
-    if (meta.contains("annotations") && meta["annotations"].is_object() && meta["annotations"].contains(key) &&
-        meta["annotations"][key].is_string()) {
-        return meta["annotations"][key].get<std::string>();
-    }
-    return {};
-}
 
 std::set<std::string> comma_set(const std::string& text)
 {
@@ -104,12 +96,8 @@ ApplySetState read_applyset(const std::optional<Json>& live, const ApplySetParen
     if (!live) {
         return s;
     }
-    const Json& meta = (*live)["metadata"];
-    std::string id;
-    if (meta.contains("labels") && meta["labels"].contains(k_applyset_id_label)) {
-        id = meta["labels"][k_applyset_id_label].get<std::string>();
-    }
-    std::string tooling = annotation(meta, k_applyset_tooling);
+    std::string id = label_of(*live, k_applyset_id_label);
+    std::string tooling = annotation_of(*live, k_applyset_tooling);
     if (id.empty()) {
         throw Error(fmt::format("{} exists but is not an ApplySet parent (no {} label): refusing to take it over; "
                                 "rename or delete that Secret",
@@ -126,8 +114,8 @@ ApplySetState read_applyset(const std::optional<Json>& live, const ApplySetParen
                                 tooling.empty() ? std::string("(no tooling annotation)") : tooling));
     }
     s.exists = true;
-    s.group_kinds = comma_set(annotation(meta, k_applyset_group_kinds));
-    s.additional_namespaces = comma_set(annotation(meta, k_applyset_namespaces));
+    s.group_kinds = comma_set(annotation_of(*live, k_applyset_group_kinds));
+    s.additional_namespaces = comma_set(annotation_of(*live, k_applyset_namespaces));
     return s;
 }
 
@@ -228,9 +216,12 @@ std::vector<PruneCandidate> prune_candidates(Client& client, Discovery& discover
         const Listing& l = listings[i];
         Json list = client.get(l.resource.collection_path(l.ns) + selector,
                                fmt::format("listing {} of the ApplySet", l.resource.resource));
-        for (const auto& obj : list.value("items", Json::array())) {
-            std::string name = obj["metadata"].value("name", "");
-            std::string ns = obj["metadata"].value("namespace", "");
+        for (const auto& obj : util::list_at(list, "items")) {
+            std::string name = name_of(obj);
+            std::string ns = namespace_of(obj);
+            if (name.empty()) {
+                continue; // not an object that can be named, let alone deleted
+            }
             bool planned = std::any_of(plan.items.begin(), plan.items.end(), [&](const PlanItem& p) {
                 return p.resource.group == l.resource.group && p.resource.kind == l.resource.kind && p.name == name &&
                        p.ns == ns;

@@ -30,13 +30,13 @@ ExecCredential parse_exec_credential(const std::string& out, const ExecConfig& e
     if (!j.is_object()) {
         throw fail("did not print an ExecCredential (its output is not a JSON object)");
     }
-    std::string api = j.value("apiVersion", "");
+    std::string api = util::str_at(j, "apiVersion");
     if (api != e.api_version) {
         throw fail(fmt::format("is configured to use API version {}, plugin returned version {}",
                                e.api_version,
                                api.empty() ? "(none)" : api));
     }
-    if (j.value("kind", "") != "ExecCredential") {
+    if (util::str_at(j, "kind") != "ExecCredential") {
         throw fail("did not print an ExecCredential (kind is not ExecCredential)");
     }
     if (!j.contains("status") || !j["status"].is_object()) {
@@ -44,7 +44,7 @@ ExecCredential parse_exec_credential(const std::string& out, const ExecConfig& e
     }
     const Json& s = j["status"];
     ExecCredential c;
-    auto text = [&](const char* key) { return s.contains(key) && s[key].is_string() ? s[key].get<std::string>() : ""; };
+    auto text = [&](const char* key) { return util::str_at(s, key); };
     c.token = text("token");
     c.client_cert_pem = text("clientCertificateData");
     c.client_key_pem = text("clientKeyData");

@@ -173,10 +173,11 @@ Json to_cache(const Discovery::ServerState& s, long long now)
 
 bool from_cache(Discovery::ServerState& s, const Json& j, long long now)
 {
-    if (!j.is_object() || !j["written"].is_number_integer() || !j["resources"].is_array()) {
+    if (!j.is_object() || !j.contains("written") || !j["written"].is_number_integer() || !j.contains("resources") ||
+        !j["resources"].is_array()) {
         return false;
     }
-    long long age = now - j["written"].get<long long>();
+    long long age = now - util::int_at(j, "written");
     if (age < 0 || age > std::chrono::seconds(k_cache_ttl).count()) {
         return false;
     }

@@ -51,11 +51,6 @@ ResourceInfo offline_resource(const std::string& api_version, const std::string&
     return info;
 }
 
-std::string text_field(const Json& j, const char* key)
-{
-    return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-}
-
 } // namespace
 
 std::string PlanItem::ref() const
@@ -96,17 +91,17 @@ Plan make_plan(const std::vector<Json>& objects, const std::string& default_ns, 
     for (const auto& o : objects) {
         PlanItem item;
         item.object = o;
-        std::string api_version = text_field(o, "apiVersion");
-        std::string kind = text_field(o, "kind");
+        std::string api_version = util::str_at(o, "apiVersion");
+        std::string kind = util::str_at(o, "kind");
         Json& meta = item.object["metadata"];
-        item.name = text_field(meta, "name");
+        item.name = util::str_at(meta, "name");
         std::string ref = kind + "/" + item.name;
         if (api_version.empty() || kind.empty() || item.name.empty()) {
             throw Error(fmt::format("{}: a rendered object lacks apiVersion, kind or metadata.name", ref));
         }
         item.resource = discovery ? discovery->require(api_version, kind, ref) : offline_resource(api_version, kind);
         if (item.resource.namespaced) {
-            std::string own = text_field(meta, "namespace");
+            std::string own = util::str_at(meta, "namespace");
             if (!own.empty() && ns_explicit && own != default_ns) {
                 throw Error(fmt::format("{}: the namespace from the provided object \"{}\" does not match the "
                                         "namespace \"{}\"; pass --namespace={} or drop the object's namespace",

@@ -29,12 +29,6 @@ class NoLock : public TokenStore::Lock
 {
 };
 
-std::string string_field(const Json& j, const char* name)
-{
-    auto it = j.find(name);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 } // namespace
 
 std::string CacheKey::stem() const
@@ -76,9 +70,9 @@ std::optional<CachedToken> CachedToken::from_json(const Json& j)
         return std::nullopt;
     }
     CachedToken c;
-    c.key = {string_field(j, "issuer"), string_field(j, "client_id"), string_field(j, "username"),
-             string_field(j, "scope_key")};
-    c.grant = string_field(j, "grant");
+    c.key = {util::str_at(j, "issuer"), util::str_at(j, "client_id"), util::str_at(j, "username"),
+             util::str_at(j, "scope_key")};
+    c.grant = util::str_at(j, "grant");
     c.provider = ProviderInfo::from_json(j["provider"]);
     c.tokens = TokenSet::from_json(j["tokens"]);
     if (c.tokens.access_token.empty() || c.provider.token_endpoint.empty()) {

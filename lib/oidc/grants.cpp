@@ -26,12 +26,6 @@ std::optional<std::int64_t> seconds_field(const Json& j, const char* name)
     return seconds_value(*it);
 }
 
-std::string string_field(const Json& j, const char* name)
-{
-    auto it = j.find(name);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 bool advertises(const ProviderInfo& p, std::string_view method)
 {
     return std::find(p.token_auth_methods.begin(), p.token_auth_methods.end(), method) != p.token_auth_methods.end();
@@ -59,11 +53,11 @@ Json TokenSet::to_json() const
 TokenSet TokenSet::from_json(const Json& j)
 {
     TokenSet t;
-    t.access_token = string_field(j, "access_token");
-    t.refresh_token = string_field(j, "refresh_token");
-    t.id_token = string_field(j, "id_token");
-    t.token_type = string_field(j, "token_type");
-    t.scope = string_field(j, "scope");
+    t.access_token = util::str_at(j, "access_token");
+    t.refresh_token = util::str_at(j, "refresh_token");
+    t.id_token = util::str_at(j, "id_token");
+    t.token_type = util::str_at(j, "token_type");
+    t.scope = util::str_at(j, "scope");
     t.received_at = seconds_field(j, "received_at").value_or(0);
     t.expires_at = seconds_field(j, "expires_at").value_or(0);
     t.refresh_expires_at = seconds_field(j, "refresh_expires_at").value_or(0);
@@ -111,16 +105,16 @@ TokenSet GrantClient::tokens_from(const http::Response& resp, Grant grant)
         throw grant_error(grant, parse_oauth_error(resp), m_context);
     }
     Json j = Json::parse(resp.body, nullptr, false);
-    if (!j.is_object() || string_field(j, "access_token").empty()) {
+    if (!j.is_object() || util::str_at(j, "access_token").empty()) {
         throw Error(
             fmt::format("the token endpoint {} answered 200 without an access_token", m_provider.token_endpoint));
     }
     TokenSet t;
-    t.access_token = string_field(j, "access_token");
-    t.refresh_token = string_field(j, "refresh_token");
-    t.id_token = string_field(j, "id_token");
-    t.token_type = string_field(j, "token_type");
-    t.scope = string_field(j, "scope");
+    t.access_token = util::str_at(j, "access_token");
+    t.refresh_token = util::str_at(j, "refresh_token");
+    t.id_token = util::str_at(j, "id_token");
+    t.token_type = util::str_at(j, "token_type");
+    t.scope = util::str_at(j, "scope");
     t.received_at = unix_now(m_clock);
     if (auto in = seconds_field(j, "expires_in"); in && *in > 0) {
         t.expires_at = t.received_at + *in;
@@ -195,11 +189,11 @@ DeviceAuthorization GrantClient::start_device(const std::string& scope)
     Json j = Json::parse(resp.body, nullptr, false);
     DeviceAuthorization d;
     if (j.is_object()) {
-        d.device_code = string_field(j, "device_code");
-        d.user_code = string_field(j, "user_code");
+        d.device_code = util::str_at(j, "device_code");
+        d.user_code = util::str_at(j, "user_code");
         // "verification_url" is Google's pre-RFC spelling.
-        d.verification_uri = string_field(j, j.contains("verification_uri") ? "verification_uri" : "verification_url");
-        d.verification_uri_complete = string_field(j, "verification_uri_complete");
+        d.verification_uri = util::str_at(j, j.contains("verification_uri") ? "verification_uri" : "verification_url");
+        d.verification_uri_complete = util::str_at(j, "verification_uri_complete");
         d.expires_at = unix_now(m_clock) + seconds_field(j, "expires_in").value_or(600);
         d.interval = static_cast<int>(std::clamp<std::int64_t>(seconds_field(j, "interval").value_or(5), 1, 300));
     }

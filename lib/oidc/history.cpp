@@ -20,12 +20,6 @@ namespace {
 constexpr std::size_t k_max_bytes = 8 * 1024 * 1024;
 constexpr std::size_t k_keep_bytes = 4 * 1024 * 1024;
 
-std::string string_field(const Json& j, const char* name)
-{
-    auto it = j.find(name);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // Text bodies are kept as text, others as base64 (JSON strings must be UTF-8).
 void put_body(Json& j, const char* name, const std::optional<std::string>& body)
 {
@@ -44,7 +38,7 @@ std::optional<std::string> get_body(const Json& j, const char* name)
     if (j.contains(name) && j[name].is_string()) {
         return j[name].get<std::string>();
     }
-    std::string b64 = string_field(j, (std::string(name) + "_base64").c_str());
+    std::string b64 = util::str_at(j, (std::string(name) + "_base64").c_str());
     if (!b64.empty()) {
         return util::base64_decode(b64);
     }
@@ -132,16 +126,16 @@ std::optional<TokenRequest> token_request_from_json(const Json& j)
         return std::nullopt;
     }
     TokenRequest r;
-    r.where.issuer = string_field(j, "issuer");
-    r.where.keycloak_url = string_field(j, "keycloak");
-    r.where.realm = string_field(j, "realm");
-    r.client_id = string_field(j, "client_id");
-    auto grant = parse_login_grant(string_field(j, "grant"));
+    r.where.issuer = util::str_at(j, "issuer");
+    r.where.keycloak_url = util::str_at(j, "keycloak");
+    r.where.realm = util::str_at(j, "realm");
+    r.client_id = util::str_at(j, "client_id");
+    auto grant = parse_login_grant(util::str_at(j, "grant"));
     if (r.where.empty() || r.client_id.empty() || !grant) {
         return std::nullopt;
     }
     r.grant = *grant;
-    r.username = string_field(j, "username");
+    r.username = util::str_at(j, "username");
     if (j.contains("scopes") && j["scopes"].is_array()) {
         for (const auto& s : j["scopes"]) {
             if (s.is_string()) {
@@ -149,7 +143,7 @@ std::optional<TokenRequest> token_request_from_json(const Json& j)
             }
         }
     }
-    r.client_auth_method = string_field(j, "client_auth");
+    r.client_auth_method = util::str_at(j, "client_auth");
     return r;
 }
 
@@ -184,13 +178,13 @@ Json HistoryEntry::to_json() const
 
 std::optional<HistoryEntry> HistoryEntry::from_json(const Json& j)
 {
-    if (!j.is_object() || string_field(j, "method").empty() || string_field(j, "url").empty()) {
+    if (!j.is_object() || util::str_at(j, "method").empty() || util::str_at(j, "url").empty()) {
         return std::nullopt;
     }
     HistoryEntry e;
-    e.time = string_field(j, "time");
-    e.method = string_field(j, "method");
-    e.url = string_field(j, "url");
+    e.time = util::str_at(j, "time");
+    e.method = util::str_at(j, "method");
+    e.url = util::str_at(j, "url");
     if (j.contains("headers") && j["headers"].is_array()) {
         for (const auto& h : j["headers"]) {
             if (h.is_array() && h.size() == 2 && h[0].is_string() && h[1].is_string()) {
@@ -200,11 +194,11 @@ std::optional<HistoryEntry> HistoryEntry::from_json(const Json& j)
     }
     e.request_size = size_field(j, "request_size");
     e.status = j.contains("status") && j["status"].is_number_integer() ? j["status"].get<int>() : 0;
-    e.error = string_field(j, "error");
+    e.error = util::str_at(j, "error");
     e.duration_ms =
         j.contains("duration_ms") && j["duration_ms"].is_number_integer() ? j["duration_ms"].get<std::int64_t>() : 0;
     e.response_size = size_field(j, "response_size");
-    e.content_type = string_field(j, "content_type");
+    e.content_type = util::str_at(j, "content_type");
     e.request_body = get_body(j, "request_body");
     e.response_body = get_body(j, "response_body");
     if (j.contains("auth")) {

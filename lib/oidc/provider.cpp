@@ -8,12 +8,6 @@ namespace kms::oidc {
 
 namespace {
 
-std::string string_field(const Json& doc, const char* name)
-{
-    auto it = doc.find(name);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // One discovery attempt: the document, or why there is none.
 struct Attempt
 {
@@ -35,7 +29,7 @@ Attempt fetch_document(http::Client& http, const std::string& issuer, std::chron
     if (resp.status == 200 && body.is_object() && body.contains("token_endpoint")) {
         a.doc = body;
     } else if (body.is_object()) {
-        a.keycloak_error = string_field(body, "error");
+        a.keycloak_error = util::str_at(body, "error");
     }
     return a;
 }
@@ -43,11 +37,11 @@ Attempt fetch_document(http::Client& http, const std::string& issuer, std::chron
 ProviderInfo to_info(const Json& doc)
 {
     ProviderInfo p;
-    p.issuer = string_field(doc, "issuer");
-    p.token_endpoint = string_field(doc, "token_endpoint");
-    p.device_authorization_endpoint = string_field(doc, "device_authorization_endpoint");
-    p.revocation_endpoint = string_field(doc, "revocation_endpoint");
-    p.end_session_endpoint = string_field(doc, "end_session_endpoint");
+    p.issuer = util::str_at(doc, "issuer");
+    p.token_endpoint = util::str_at(doc, "token_endpoint");
+    p.device_authorization_endpoint = util::str_at(doc, "device_authorization_endpoint");
+    p.revocation_endpoint = util::str_at(doc, "revocation_endpoint");
+    p.end_session_endpoint = util::str_at(doc, "end_session_endpoint");
     auto methods = doc.find("token_endpoint_auth_methods_supported");
     if (methods != doc.end() && methods->is_array()) {
         for (const auto& m : *methods) {

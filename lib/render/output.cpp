@@ -49,12 +49,13 @@ OutputSpec parse_output(const std::string& text)
 
 std::string object_name(const Json& object)
 {
-    std::string kind = object.value("kind", "");
+    // Also the objects apply got back from the server: read as untrusted.
+    std::string kind = util::str_at(object, "kind");
     std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string api = object.value("apiVersion", "");
+    std::string api = util::str_at(object, "apiVersion");
     auto slash = api.find('/');
     std::string group = slash == std::string::npos ? "" : "." + api.substr(0, slash);
-    return kind + group + "/" + object["metadata"].value("name", "");
+    return kind + group + "/" + util::str_at(util::object_at(object, "metadata"), "name");
 }
 
 std::string format_objects(const std::vector<Json>& objects, Format format)
@@ -82,14 +83,14 @@ std::vector<std::string> object_file_names(const std::vector<Json>& objects)
     std::map<std::string, int> count;
     std::vector<std::string> plain;
     for (const auto& o : objects) {
-        plain.push_back(lower(o.value("kind", "object")) + "-" + o["metadata"].value("name", "unnamed"));
+        plain.push_back(lower(util::str_at(o, "kind", "object")) + "-" + util::str_at(util::object_at(o, "metadata"), "name", "unnamed"));
         ++count[plain.back()];
     }
     std::vector<std::string> names;
     for (std::size_t i = 0; i < objects.size(); ++i) {
         std::string n = plain[i];
         if (count[n] > 1) {
-            n = objects[i]["metadata"].value("namespace", "default") + "-" + n;
+            n = util::str_at(util::object_at(objects[i], "metadata"), "namespace", "default") + "-" + n;
         }
         names.push_back(n + ".yaml");
     }

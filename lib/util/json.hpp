@@ -16,14 +16,19 @@ using Json = nlohmann::ordered_json;
 // type reads as empty, never as an exception (Json::value throws on a type mismatch).
 namespace kms::util {
 
-inline std::string str_at(const Json& j, const char* key)
+inline std::string str_at(const Json& j, const char* key, const char* fallback = "")
 {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string(fallback);
 }
 
-inline long long int_at(const Json& j, const char* key)
+inline long long int_at(const Json& j, const char* key, long long fallback = 0)
 {
-    return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : 0;
+    return j.is_object() && j.contains(key) && j[key].is_number_integer() ? j[key].get<long long>() : fallback;
+}
+
+inline bool bool_at(const Json& j, const char* key, bool fallback = false)
+{
+    return j.is_object() && j.contains(key) && j[key].is_boolean() ? j[key].get<bool>() : fallback;
 }
 
 inline const Json& object_at(const Json& j, const char* key)
