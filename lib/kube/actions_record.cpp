@@ -45,23 +45,30 @@ Json probe_json(const spec::Probe& p)
     return j;
 }
 
-Json ports_json(const std::vector<spec::Port>& ports)
+// `to_json` of each item, as a JSON list.
+template<typename T, typename F>
+Json list_json(const std::vector<T>& items, F to_json)
 {
     Json list = Json::array();
-    for (const auto& p : ports) {
-        Json j = Json::object();
-        j["name"] = p.name;
-        j["port"] = p.port;
-        j["protocol"] = std::string(spec::to_string(p.protocol));
-        if (p.service_port) {
-            j["servicePort"] = *p.service_port;
-        }
-        if (p.node_port) {
-            j["nodePort"] = *p.node_port;
-        }
-        list.push_back(j);
+    for (const auto& item : items) {
+        list.push_back(to_json(item));
     }
     return list;
+}
+
+Json port_json(const spec::Port& p)
+{
+    Json j = Json::object();
+    j["name"] = p.name;
+    j["port"] = p.port;
+    j["protocol"] = std::string(spec::to_string(p.protocol));
+    if (p.service_port) {
+        j["servicePort"] = *p.service_port;
+    }
+    if (p.node_port) {
+        j["nodePort"] = *p.node_port;
+    }
+    return j;
 }
 
 Json resources_json(const spec::Resources& r)
@@ -184,18 +191,14 @@ Json pipeline_json(const spec::Pipeline& p)
     return Json{{"pipeline", body}};
 }
 
-Json tolerations_json(const std::vector<spec::Toleration>& ts)
+Json toleration_json(const spec::Toleration& t)
 {
-    Json list = Json::array();
-    for (const auto& t : ts) {
-        Json j = Json::object();
-        j["key"] = t.key;
-        j["operator"] = t.op;
-        put(j, "value", t.value);
-        put(j, "effect", t.effect);
-        list.push_back(j);
-    }
-    return list;
+    Json j = Json::object();
+    j["key"] = t.key;
+    j["operator"] = t.op;
+    put(j, "value", t.value);
+    put(j, "effect", t.effect);
+    return j;
 }
 
 Json git_json(const spec::Git& g)
@@ -208,18 +211,14 @@ Json git_json(const spec::Git& g)
     return j;
 }
 
-Json secrets_json(const std::vector<spec::SecretRef>& secrets)
+Json secret_json(const spec::SecretRef& ref)
 {
-    Json list = Json::array();
-    for (const auto& ref : secrets) {
-        Json j = Json::object();
-        j["name"] = ref.name;
-        if (!ref.keys.empty()) {
-            j["keys"] = ref.keys;
-        }
-        list.push_back(j);
+    Json j = Json::object();
+    j["name"] = ref.name;
+    if (!ref.keys.empty()) {
+        j["keys"] = ref.keys;
     }
-    return list;
+    return j;
 }
 
 Json health_json(const spec::Health& h)
@@ -276,7 +275,7 @@ Json describe_service(const spec::Service& s)
     j["name"] = s.name;
     put(j, "namespace", s.namespace_);
     j["image"] = s.image;
-    j["ports"] = ports_json(s.ports);
+    j["ports"] = list_json(s.ports, port_json);
     j["replicas"] = Json{{"min", s.replicas.min}, {"max", s.replicas.max}};
     j["autoscaling"] = Json{{"cpu", s.autoscaling.cpu}, {"memory", s.autoscaling.memory}};
     j["resources"] = resources_json(s.resources);
@@ -296,7 +295,7 @@ Json describe_service(const spec::Service& s)
         j["env"] = key_values(s.env);
     }
     if (!s.secrets.empty()) {
-        j["secrets"] = secrets_json(s.secrets);
+        j["secrets"] = list_json(s.secrets, secret_json);
     }
     Json health = health_json(s.health);
     if (!health.empty()) {
@@ -314,7 +313,7 @@ Json describe_service(const spec::Service& s)
         j["nodeSelector"] = Json(s.node_selector);
     }
     if (!s.tolerations.empty()) {
-        j["tolerations"] = tolerations_json(s.tolerations);
+        j["tolerations"] = list_json(s.tolerations, toleration_json);
     }
     put(j, "serviceAccount", s.service_account);
     if (s.expose) {
