@@ -59,17 +59,6 @@ struct Preflight
     std::set<std::size_t> reclaim;                          // items that take spec.replicas back from the HPA
 };
 
-http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags& flags)
-{
-    Call c;
-    c.method = "PATCH";
-    c.path = apply_path(item, flags);
-    c.body = item.object.dump();
-    c.content_type = k_apply_content_type;
-    c.secret_body = item.is_secret();
-    return client.send(c);
-}
-
 // Conflicts that are ours to take back, so apply re-sends with force: fields our rollout manager set
 // (rollback's undo patch, restart's annotation), and a Deployment that drops its HPA setting
 // spec.replicas again, which the hand-over manager and the HPA controller (kube-controller-manager,

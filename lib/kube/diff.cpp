@@ -131,13 +131,7 @@ std::string diff_plan(Client& client, Discovery& discovery, Plan& plan, const st
             live[i] = Json::parse(r.body, nullptr, false);
             return;
         }
-        Call c;
-        c.method = "PATCH";
-        c.path = apply_path(item, flags);
-        c.body = item.object.dump();
-        c.content_type = k_apply_content_type;
-        c.secret_body = item.is_secret();
-        merged[i - n] = client.send(c);
+        merged[i - n] = send_apply(client, item, flags);
     });
     std::vector<std::string> failures;
     for (std::size_t i = 0; i < n; ++i) {

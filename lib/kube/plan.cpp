@@ -132,4 +132,15 @@ std::string apply_path(const PlanItem& item, const ApplyFlags& flags)
     return path;
 }
 
+http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags& flags)
+{
+    Call c;
+    c.method = "PATCH";
+    c.path = apply_path(item, flags);
+    c.body = item.object.dump();
+    c.content_type = k_apply_content_type;
+    c.secret_body = item.is_secret();
+    return client.send(c);
+}
+
 } // namespace kms::kube

@@ -52,5 +52,7 @@ struct ApplyFlags
 // The server-side apply request for `item`.
 std::string apply_path(const PlanItem& item, const ApplyFlags& flags);
 inline constexpr const char* k_apply_content_type = "application/apply-patch+yaml";
+// Sends it and returns the answer, whatever its status (a Secret's body stays out of -v logs).
+http::Response send_apply(Client& client, const PlanItem& item, const ApplyFlags& flags);
 
 } // namespace kms::kube
