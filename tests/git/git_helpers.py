@@ -18,6 +18,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -161,6 +162,7 @@ class GitDaemon(_Server):
     def __init__(self, base: pathlib.Path):
         self.base = base
         self.port = 0
+        self.log: list[str] = []
 
     def __enter__(self) -> "GitDaemon":
         # A port from free_port() can be taken by a server of a test running in parallel before the
@@ -174,11 +176,22 @@ class GitDaemon(_Server):
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
                 env={"PATH": os.environ.get("PATH", ""), "HOME": str(self.base), "GIT_CONFIG_NOSYSTEM": "1"})
             if self._ready(time.monotonic() + 10):
-                # Keep reading its log, or the daemon blocks on a full pipe.
-                threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+                # Keep reading its log, or the daemon blocks on a full pipe; the last lines explain
+                # a refused connection (see StallProxy).
+                threading.Thread(target=self._keep_log, daemon=True).start()
                 return self
             self._kill()
         raise RuntimeError("git daemon did not start")
+
+    def _keep_log(self) -> None:
+        for line in self.proc.stderr:
+            self.log = (self.log + [line.decode(errors="replace").rstrip()])[-40:]
+
+    def state(self) -> str:
+        """Whether the daemon still runs, and its last log lines."""
+        code = self.proc.poll() if self.proc else None
+        return (f"git daemon on port {self.port}: " + ("running" if code is None else f"exited with {code}")
+                + "".join("\n  " + line for line in self.log))
 
     def _ready(self, deadline: float) -> bool:
         while time.monotonic() < deadline:
@@ -200,8 +213,9 @@ class StallProxy:
     """A TCP proxy to 127.0.0.1:target that forwards, or stops forwarding the server's answer after
     `stall_after` bytes (the connection stays open and silent): a server that hangs mid-pack."""
 
-    def __init__(self, target: int, stall_after: int | None = None):
+    def __init__(self, target: int, stall_after: int | None = None, describe_target=None):
         self.target = target
+        self.describe_target = describe_target  # () -> str: the target's state, for a refused connect
         self.stall_after = stall_after
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -231,11 +245,30 @@ class StallProxy:
                 client, _ = self.sock.accept()
             except OSError:
                 return
-            server = socket.create_connection(("127.0.0.1", self.target))
+            server = self._connect()
+            if server is None:
+                client.close()
+                continue
             self.conns += [client, server]
             limit = self.stall_after
             threading.Thread(target=self._pipe, args=(client, server, None), daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client, limit), daemon=True).start()
+
+    def _connect(self) -> socket.socket | None:
+        # A refused connect once killed this thread, and every later client of the test hung or was
+        # reset (seen once under a loaded parallel ctest): retry for a while, then say why and go on.
+        for attempt in range(20):
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target), timeout=5)
+                server.settimeout(None)  # the pipes block: a stalled answer waits as long as the test
+                return server
+            except OSError as e:
+                if attempt == 19 or self.closing.is_set():
+                    state = self.describe_target() if self.describe_target else ""
+                    print(f"StallProxy: cannot reach 127.0.0.1:{self.target}: {e}\n{state}", file=sys.stderr)
+                    return None
+                time.sleep(0.1)
+        return None
 
     def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None) -> None:
         sent = 0

@@ -100,7 +100,7 @@ class GitCacheTest(unittest.TestCase):
 
     def test_a_stalled_fetch_times_out_and_leaves_the_cache_usable(self):
         old = self.repo.head()
-        with StallProxy(self.daemon.port) as proxy:
+        with StallProxy(self.daemon.port, describe_target=self.daemon.state) as proxy:
             source = f"git+git://127.0.0.1:{proxy.port}/app.git//svc/service.yaml@main"
             self.render(source)  # warm the cache through the proxy (same URL, same cache)
             new = self.add_big_commit()
@@ -121,7 +121,7 @@ class GitCacheTest(unittest.TestCase):
             self.fsck(cache)
 
     def test_a_killed_run_leaves_the_cache_usable(self):
-        with StallProxy(self.daemon.port) as proxy:
+        with StallProxy(self.daemon.port, describe_target=self.daemon.state) as proxy:
             source = f"git+git://127.0.0.1:{proxy.port}/app.git//svc/service.yaml@main"
             self.render(source)
             new = self.add_big_commit()
