@@ -67,7 +67,7 @@ void expect_only_user_errors(const Json& doc, F&& use)
             use(bad);
         } catch (const Error&) {
         } catch (const std::exception& e) {
-            FAIL_CHECK(change << ": " << e.what());
+            FAIL_CHECK(change << ": " << std::string(e.what()));
         }
     });
     CHECK(runs > 0);

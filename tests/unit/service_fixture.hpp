@@ -57,7 +57,7 @@ inline spec::Service load_one(const ServiceInput& in)
     try {
         l = load(in);
     } catch (const Error& e) {
-        FAIL("unexpected error: " << e.what());
+        FAIL("unexpected error: " << std::string(e.what()));
     }
     REQUIRE(l.services.size() == 1);
     return l.services.front();

@@ -44,7 +44,7 @@ Service load_one(const Input& in)
     try {
         l = load(in);
     } catch (const kms::Error& e) {
-        FAIL("unexpected error: " << e.what());
+        FAIL("unexpected error: " << std::string(e.what()));
     }
     REQUIRE(l.services.size() == 1);
     return l.services.front();
