@@ -3,6 +3,7 @@
 #include <kube/actions_format.hpp>
 #include <kube/actions_history.hpp>
 #include <kube/actions_status.hpp>
+#include <kube/object.hpp>
 #include <kube/rollout.hpp>
 #include <render/render.hpp>
 #include <util/parallel.hpp>
@@ -17,18 +18,13 @@ using util::str_at;
 
 namespace {
 
-const Json& meta(const Json& obj)
-{
-    return object_at(obj, "metadata");
-}
-
 // Whether `obj` is in the Deployment's namespace and carries its selector's labels.
 bool selected_by(const Json& obj, const Json& deployment)
 {
-    if (str_at(meta(obj), "namespace") != str_at(meta(deployment), "namespace")) {
+    if (kube::namespace_of(obj) != kube::namespace_of(deployment)) {
         return false;
     }
-    const Json& labels = object_at(meta(obj), "labels");
+    const Json& labels = kube::labels_of(obj);
     for (const auto& [k, v] :
          object_at(object_at(object_at(deployment, "spec"), "selector"), "matchLabels").items()) {
         if (!labels.contains(k) || labels[k] != v) {
@@ -87,8 +83,7 @@ const Json& pod_template(const Json& deployment)
 
 std::string template_annotation(const Json& deployment, const char* name)
 {
-    return str_at(object_at(meta(pod_template(deployment)), "annotations"),
-                      (std::string(render::k_annotation_prefix) + name).c_str());
+    return kube::annotation_of(pod_template(deployment), (std::string(render::k_annotation_prefix) + name).c_str());
 }
 
 std::string first_image(const Json& deployment)
@@ -172,8 +167,8 @@ Assessment assess(const Observed& o)
 
 Json service_block(const Json& service, const std::vector<std::string>& external)
 {
-    std::string name = str_at(meta(service), "name");
-    std::string ns = str_at(meta(service), "namespace");
+    std::string name = kube::name_of(service);
+    std::string ns = kube::namespace_of(service);
     const Json& spec = object_at(service, "spec");
     Json block = { { "name", name },
                    { "type", str_at(spec, "type").empty() ? "ClusterIP" : str_at(spec, "type") } };
@@ -214,8 +209,8 @@ Json status_document(const Observed& o, const std::vector<std::string>& external
     const Json& d = o.deployment;
     const Json& status = object_at(d, "status");
     Assessment a = assess(o);
-    Json doc = { { "name", str_at(meta(d), "name") },
-                 { "namespace", str_at(meta(d), "namespace") },
+    Json doc = { { "name", kube::name_of(d) },
+                 { "namespace", kube::namespace_of(d) },
                  { "health", health_name(a.health) } };
     if (!a.reason.empty()) {
         doc["reason"] = a.reason;
@@ -234,15 +229,15 @@ Json status_document(const Observed& o, const std::vector<std::string>& external
             doc[key] = value;
         }
     }
-    std::string revision = str_at(object_at(meta(d), "annotations"), k_revision_annotation);
+    std::string revision = kube::annotation_of(d, k_revision_annotation);
     if (!revision.empty() && revision.find_first_not_of("0123456789") == std::string::npos && revision.size() < 19) {
         doc["revision"] = std::stoll(revision);
     }
-    std::string applyset = str_at(object_at(meta(d), "labels"), k_part_of_label);
+    std::string applyset = kube::label_of(d, k_part_of_label);
     if (!applyset.empty()) {
         doc["applyset"] = applyset;
     }
-    doc["created"] = str_at(meta(d), "creationTimestamp");
+    doc["created"] = str_at(kube::meta_of(d), "creationTimestamp");
     if (o.service) {
         doc["service"] = service_block(*o.service, external);
     }
@@ -322,20 +317,20 @@ std::vector<Observed> observe_all(kube::Client& c, const std::string& ns)
     for (const auto& d : list_at(got[0], "items")) {
         Observed o;
         o.deployment = d;
-        std::string name = str_at(meta(d), "name");
-        std::string dns = str_at(meta(d), "namespace");
+        std::string name = kube::name_of(d);
+        std::string dns = kube::namespace_of(d);
         o.replicasets = items_where(got[1], [&](const Json& rs) { return selected_by(rs, d); });
         o.pods = items_where(got[2], [&](const Json& p) { return selected_by(p, d); });
-        o.events = items_where(got[3], [&](const Json& e) { return str_at(meta(e), "namespace") == dns; });
+        o.events = items_where(got[3], [&](const Json& e) { return kube::namespace_of(e) == dns; });
         for (const auto& h : list_at(got[4], "items")) {
             const Json& ref = object_at(object_at(h, "spec"), "scaleTargetRef");
-            if (str_at(meta(h), "namespace") == dns && str_at(ref, "kind") == "Deployment" &&
+            if (kube::namespace_of(h) == dns && str_at(ref, "kind") == "Deployment" &&
                 str_at(ref, "name") == name) {
                 o.hpa = h;
             }
         }
         for (const auto& s : list_at(got[5], "items")) {
-            if (str_at(meta(s), "namespace") == dns && str_at(meta(s), "name") == name) {
+            if (kube::namespace_of(s) == dns && kube::name_of(s) == name) {
                 o.service = s;
             }
         }
@@ -343,7 +338,7 @@ std::vector<Observed> observe_all(kube::Client& c, const std::string& ns)
     }
     std::sort(out.begin(), out.end(), [](const Observed& a, const Observed& b) {
         auto key = [](const Observed& o) {
-            return std::make_pair(str_at(meta(o.deployment), "namespace"), str_at(meta(o.deployment), "name"));
+            return std::make_pair(kube::namespace_of(o.deployment), kube::name_of(o.deployment));
         };
         return key(a) < key(b);
     });
