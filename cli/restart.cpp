@@ -5,6 +5,7 @@
 #include <git/resolve.hpp>
 #include <iostream>
 #include <kube/actions_rollout.hpp>
+#include <kube/object.hpp>
 #include <util/clock.hpp>
 #include <util/rfc3339.hpp>
 
@@ -29,11 +30,10 @@ std::string short_commit(const std::string& c)
 std::chrono::system_clock::time_point restart_time(const Json& deployment, util::Clock& clock)
 {
     auto now = clock.now();
-    const Json& tmpl = deployment["spec"]["template"];
-    std::string last;
-    if (tmpl.contains("metadata") && tmpl["metadata"].contains("annotations")) {
-        last = tmpl["metadata"]["annotations"].value(actions::k_restarted_at_annotation, "");
-    }
+    // The Deployment is the server's answer: read through the helpers (const operator[] on a
+    // missing key is undefined behaviour, value() throws on a type mismatch).
+    const Json& tmpl = util::object_at(util::object_at(deployment, "spec"), "template");
+    std::string last = kube::annotation_of(tmpl, actions::k_restarted_at_annotation);
     while (last == util::format_rfc3339(now)) {
         auto next = std::chrono::floor<std::chrono::seconds>(now) + std::chrono::seconds(1);
         clock.sleep_for(std::chrono::ceil<std::chrono::milliseconds>(next - now));

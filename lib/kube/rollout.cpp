@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <kube/object.hpp>
 #include <kube/rollout.hpp>
 
 namespace kms::kube {
@@ -24,14 +25,9 @@ std::optional<Json> condition(const Json& status, const std::string& type)
     return std::nullopt;
 }
 
-std::string annotation(const Json& obj, const char* key)
-{
-    return str_at(field(field(obj, "metadata"), "annotations"), key);
-}
-
 bool owned_by(const Json& obj, const std::string& uid)
 {
-    for (const auto& ref : list_at(field(obj, "metadata"), "ownerReferences")) {
+    for (const auto& ref : list_at(meta_of(obj), "ownerReferences")) {
         if (str_at(ref, "uid") == uid) {
             return true;
         }
@@ -42,12 +38,12 @@ bool owned_by(const Json& obj, const std::string& uid)
 // A pod of the current ReplicaSet: owned by it (or carrying its pod-template-hash).
 bool in_replicaset(const Json& pod, const Json& rs)
 {
-    const Json& meta = field(rs, "metadata");
+    const Json& meta = meta_of(rs);
     if (owned_by(pod, str_at(meta, "uid"))) {
         return true;
     }
-    std::string hash = str_at(field(meta, "labels"), "pod-template-hash");
-    return !hash.empty() && str_at(field(field(pod, "metadata"), "labels"), "pod-template-hash") == hash;
+    std::string hash = str_at(util::object_at(meta, "labels"), "pod-template-hash");
+    return !hash.empty() && str_at(labels_of(pod), "pod-template-hash") == hash;
 }
 
 std::optional<Diagnosis> container_problem(const std::string& pod_name, const Json& cs)
@@ -98,7 +94,7 @@ std::optional<Diagnosis> container_problem(const std::string& pod_name, const Js
 
 RolloutStatus rollout_status(const Json& d)
 {
-    const Json& meta = field(d, "metadata");
+    const Json& meta = meta_of(d);
     const Json& spec = field(d, "spec");
     const Json& status = field(d, "status");
     std::string name = str_at(meta, "name");
@@ -141,10 +137,11 @@ RolloutStatus rollout_status(const Json& d)
 
 std::optional<Json> current_replicaset(const Json& deployment, const Json& replicasets)
 {
-    std::string uid = str_at(field(deployment, "metadata"), "uid");
-    std::string revision = annotation(deployment, "deployment.kubernetes.io/revision");
+    std::string uid = str_at(meta_of(deployment), "uid");
+    const char* key = "deployment.kubernetes.io/revision";
+    std::string revision = annotation_of(deployment, key);
     for (const auto& rs : replicasets) {
-        if (owned_by(rs, uid) && !revision.empty() && annotation(rs, "deployment.kubernetes.io/revision") == revision) {
+        if (owned_by(rs, uid) && !revision.empty() && annotation_of(rs, key) == revision) {
             return rs;
         }
     }
@@ -155,7 +152,7 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
                                   const DiagnoseOptions& options)
 {
     const Json& status = field(deployment, "status");
-    if (int_at(field(deployment, "metadata"), "generation") > int_at(status, "observedGeneration")) {
+    if (int_at(meta_of(deployment), "generation") > int_at(status, "observedGeneration")) {
         return std::nullopt; // the controller has not seen this spec: the pods are the previous revision's
     }
     if (auto c = condition(status, "ReplicaFailure"); c && str_at(*c, "status") == "True") {
@@ -170,10 +167,10 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
         return std::nullopt;
     }
     for (const auto& pod : pods) {
-        if (!in_replicaset(pod, *rs) || field(pod, "metadata").contains("deletionTimestamp")) {
+        if (!in_replicaset(pod, *rs) || meta_of(pod).contains("deletionTimestamp")) {
             continue;
         }
-        std::string name = str_at(field(pod, "metadata"), "name");
+        std::string name = str_at(meta_of(pod), "name");
         const Json& pstatus = field(pod, "status");
         for (const char* list : { "initContainerStatuses", "containerStatuses" }) {
             for (const auto& cs : list_at(pstatus, list)) {
