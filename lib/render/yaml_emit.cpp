@@ -102,6 +102,10 @@ bool needs_quotes(std::string_view s)
     if (s.find(": ") != std::string_view::npos || s.find(" #") != std::string_view::npos) {
         return true;
     }
+    // At the start of a line (a top-level scalar or key) "---" and "..." mark documents.
+    if (s.starts_with("---") || s.starts_with("...")) {
+        return true;
+    }
     for (char c : s) {
         auto u = static_cast<unsigned char>(c);
         if (u < 0x20 || u == 0x7f) {

@@ -113,6 +113,23 @@ TEST_SUITE("render::yaml_emit")
         }
     }
 
+    TEST_CASE("tricky strings round-trip as a whole document and as top-level keys (line start: --- and ...)")
+    {
+        for (const auto& s : k_tricky) {
+            CAPTURE(s);
+            std::string alone = to_yaml(Json(s));
+            CAPTURE(alone);
+            YAML::Node n;
+            REQUIRE_NOTHROW(n = YAML::Load(alone));
+            CHECK(to_json(n) == Json(s));
+            std::string keyed = to_yaml(Json{{s, "v"}});
+            CAPTURE(keyed);
+            REQUIRE_NOTHROW(n = YAML::Load(keyed));
+            REQUIRE(n.IsMap());
+            CHECK(n[s].Scalar() == "v");
+        }
+    }
+
     TEST_CASE("map keys that read as another type are quoted too")
     {
         std::string out = to_yaml(Json{{"on", "a"}, {"1.0", "b"}, {"plain", "c"}});
