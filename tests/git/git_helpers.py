@@ -231,19 +231,30 @@ class StallProxy:
 
     def __exit__(self, *exc) -> None:
         self.closing.set()
+        # Wake the accept thread (shutdown makes a blocked accept fail) and let it end before the
+        # socket is closed: closing first freed the descriptor number while the thread was about to
+        # accept on it, so the next test's proxy, given the same number, had its connections taken
+        # by this stopped proxy, which forwarded them to this test's dead git daemon.
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.thread.join(5)
         self.sock.close()
         for c in self.conns:
             try:
                 c.close()
             except OSError:
                 pass
-        self.thread.join(5)
 
     def _accept(self) -> None:
         while not self.closing.is_set():
             try:
                 client, _ = self.sock.accept()
             except OSError:
+                return
+            if self.closing.is_set():
+                client.close()
                 return
             server = self._connect()
             if server is None:
@@ -255,8 +266,8 @@ class StallProxy:
             threading.Thread(target=self._pipe, args=(server, client, limit), daemon=True).start()
 
     def _connect(self) -> socket.socket | None:
-        # A refused connect once killed this thread, and every later client of the test hung or was
-        # reset (seen once under a loaded parallel ctest): retry for a while, then say why and go on.
+        # A refused connect must not kill this thread (every later client would hang or be reset):
+        # retry for a while, then say why (the daemon's state and log) and go on.
         for attempt in range(20):
             try:
                 server = socket.create_connection(("127.0.0.1", self.target), timeout=5)
