@@ -185,13 +185,11 @@ class NodeServer:
         if proc is not None:
             if proc.poll() is None:
                 self._signal_group(proc, signal.SIGTERM)
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self._signal_group(proc, signal.SIGKILL)
-                    proc.wait(timeout=5)
-            # Anything the server spawned in its group goes too.
-            self._signal_group(proc, signal.SIGKILL)
+                self._wait_unreaped(proc, 5)
+                # Anything the server spawned in its group goes too. Only while the leader is not
+                # reaped: after that its pid, the group id, may belong to another test's process.
+                self._signal_group(proc, signal.SIGKILL)
+            proc.wait(timeout=5)
             if proc.stdin:
                 try:
                     proc.stdin.close()
@@ -201,6 +199,18 @@ class NodeServer:
         if self.tmpdir:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
             self.tmpdir = None
+
+    @staticmethod
+    def _wait_unreaped(proc: subprocess.Popen, timeout: float):
+        """Waits up to `timeout` for `proc` to exit, leaving it a zombie (WNOWAIT)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    return
+            except ChildProcessError:
+                return
+            time.sleep(0.02)
 
     @staticmethod
     def _signal_group(proc: subprocess.Popen, sig: int):
