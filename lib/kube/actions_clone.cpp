@@ -7,18 +7,6 @@
 
 namespace kms::actions {
 
-namespace {
-
-long revision_of(const Json& rs)
-{
-    try {
-        return std::stol(kube::annotation_of(rs, k_revision_annotation));
-    } catch (const std::exception&) { // missing or not a number
-        return 0;
-    }
-}
-
-} // namespace
 
 std::optional<Target> leftover_record(kube::Client& c, const std::string& ns, const std::string& name)
 {
@@ -30,7 +18,7 @@ std::optional<Target> leftover_record(kube::Client& c, const std::string& ns, co
     long best_revision = -1;
     for (const auto& rs : util::list_at(list, "items")) {
         auto record = recorded_text(rs);
-        long rev = revision_of(rs);
+        long rev = revision_number(rs);
         if (record && rev > best_revision) {
             best_revision = rev;
             best = Target{ name, ns, rs, record, "" };

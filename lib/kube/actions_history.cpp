@@ -25,21 +25,10 @@ const std::set<std::string>& kept_annotations()
     return k;
 }
 
-long parse_revision(const Json& obj)
-{
-    std::string text = kube::annotation_of(obj, k_revision_annotation);
-    try {
-        return text.empty() ? 0 : std::stol(text);
-    } catch (const std::exception&) {
-        return 0; // kubectl skips unparsable revisions too
-    }
-}
-
 bool controlled_by(const Json& rs, const std::string& uid)
 {
     for (const auto& ref : util::list_at(kube::meta_of(rs), "ownerReferences")) {
-        if (util::str_at(ref, "uid") == uid && ref.is_object() && ref.contains("controller") &&
-            ref["controller"] == true) {
+        if (util::str_at(ref, "uid") == uid && util::bool_at(ref, "controller")) {
             return true;
         }
     }
@@ -57,18 +46,28 @@ Json template_without_hash(const Json& obj)
 
 } // namespace
 
+long revision_number(const Json& object)
+{
+    std::string text = kube::annotation_of(object, k_revision_annotation);
+    try {
+        return text.empty() ? 0 : std::stol(text);
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
 std::vector<Revision> revisions(const Json& deployment, const std::vector<Json>& replicasets)
 {
     // Server answers are not trusted: a missing or mistyped member reads as empty.
     std::string uid = util::str_at(kube::meta_of(deployment), "uid");
-    long current = parse_revision(deployment);
+    long current = revision_number(deployment);
     std::vector<Revision> out;
     for (const auto& rs : replicasets) {
         if (!controlled_by(rs, uid)) {
             continue;
         }
         Revision r;
-        r.number = parse_revision(rs);
+        r.number = revision_number(rs);
         if (r.number <= 0) {
             continue;
         }
@@ -147,7 +146,7 @@ Json undo_patch(const Json& deployment, const Json& replicaset)
 
 void require_not_paused(const Json& deployment, const std::string& what)
 {
-    if (util::object_at(deployment, "spec").value("paused", Json()) == true) {
+    if (util::bool_at(util::object_at(deployment, "spec"), "paused")) {
         std::string name = kube::name_of(deployment);
         throw Error(fmt::format("you cannot {} a paused deployment ({}); resume it first with `kubectl rollout "
                                 "resume deployment/{}`",

@@ -14,6 +14,10 @@ namespace kms::actions {
 
 inline constexpr const char* k_revision_annotation = "deployment.kubernetes.io/revision";
 
+// The revision number an object (Deployment or ReplicaSet) carries; 0 when it has none or an
+// unreadable one (kubectl skips those too).
+long revision_number(const Json& object);
+
 struct Revision
 {
     long number = 0;

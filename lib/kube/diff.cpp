@@ -165,7 +165,7 @@ std::string diff_plan(Client& client, Discovery& discovery, Plan& plan, const st
                     continue;
                 }
                 Json before = strip_for_diff(*obj);
-                if (c.resource.group.empty() && c.resource.kind == "Secret") {
+                if (c.resource.is_secret()) {
                     Json none;
                     mask_secret_data(before, none);
                 }

@@ -31,6 +31,7 @@ struct ResourceInfo
     std::string object_path(const std::string& ns, const std::string& name) const;
     // "Deployment.apps" or "Service": kubectl's group-kind spelling (ApplySet annotations).
     std::string group_kind() const { return group.empty() ? kind : kind + "." + group; }
+    bool is_secret() const { return group.empty() && kind == "Secret"; }
 };
 
 // Where discovery answers are kept between runs: $XDG_CACHE_HOME/kubectl-microservice/discovery

@@ -24,7 +24,7 @@ struct PlanItem
     std::string describe() const;
     // "Deployment/web (demo)" (for progress lines)
     std::string label() const { return ns.empty() ? ref() : ref() + " (" + ns + ")"; }
-    bool is_secret() const { return resource.group.empty() && resource.kind == "Secret"; }
+    bool is_secret() const { return resource.is_secret(); }
 };
 
 // Dependency tiers, applied in order, each in parallel: 0 namespaces and CRDs; 1 what workloads
