@@ -1,4 +1,5 @@
 #include <kube/actions_logs.hpp>
+#include <kube/object.hpp>
 #include <kube/status.hpp>
 #include <util/error.hpp>
 #include <util/strings.hpp>
@@ -34,15 +35,10 @@ Json container_status(const Json& pod, const std::string& container)
     return Json::object();
 }
 
-std::string pod_name(const Json& pod)
-{
-    return util::str_at(util::object_at(pod, "metadata"), "name");
-}
-
 // Identifies one run of one container: a restarted container has a new log.
 std::string run_key(const Json& pod, const std::string& container)
 {
-    return fmt::format("{}/{}/{}", util::str_at(util::object_at(pod, "metadata"), "uid"), container,
+    return fmt::format("{}/{}/{}", util::str_at(kube::meta_of(pod), "uid"), container,
                        util::int_at(container_status(pod, container), "restartCount"));
 }
 
@@ -82,9 +78,9 @@ private:
 void read_log(kube::Client& c, const Target& t, const Json& pod, const std::string& container, const LogOptions& o,
               bool first_seen, LockedSink& sink)
 {
-    std::string prefix = o.prefix ? log_prefix(pod_name(pod), container) : std::string();
+    std::string prefix = o.prefix ? log_prefix(kube::name_of(pod), container) : std::string();
     kube::Call call;
-    call.path = log_path(t.namespace_, pod_name(pod), container, o, first_seen);
+    call.path = log_path(t.namespace_, kube::name_of(pod), container, o, first_seen);
     call.accept = "*/*";
     call.no_timeout = o.follow;
     http::Response r = c.stream(call, [&](std::string_view line) {
@@ -93,9 +89,9 @@ void read_log(kube::Client& c, const Target& t, const Json& pod, const std::stri
     });
     if (r.status == 400 || r.status == 404) {
         // The kubelet's "waiting to start" and a pod deleted meanwhile are facts, not failures.
-        sink.note(fmt::format("pod/{}: {}", pod_name(pod), kube::parse_status(r).message));
+        sink.note(fmt::format("pod/{}: {}", kube::name_of(pod), kube::parse_status(r).message));
     } else if (r.status < 200 || r.status >= 300) {
-        c.fail(r, fmt::format("logs of pod {} in namespace {}", pod_name(pod), t.namespace_));
+        c.fail(r, fmt::format("logs of pod {} in namespace {}", kube::name_of(pod), t.namespace_));
     }
 }
 
@@ -130,7 +126,7 @@ void follow(kube::Client& c, const Target& t, const LogOptions& o, LockedSink& s
                     continue;
                 }
                 if (!container_started(pod, container)) {
-                    std::string note = fmt::format("pod/{}: container {} is {}", pod_name(pod), container,
+                    std::string note = fmt::format("pod/{}: container {} is {}", kube::name_of(pod), container,
                                                    waiting_reason(pod, container));
                     if (noted.insert(note).second) {
                         sink.note(note);
@@ -169,21 +165,20 @@ std::string pick_container(const Json& pod, const std::string& service, const st
             return wanted;
         }
         std::string msg = fmt::format("container {} is not valid for pod {}: choose one of: [{}]", wanted,
-                                      pod_name(pod), util::join(names, " "));
+                                      kube::name_of(pod), util::join(names, " "));
         if (!init.empty()) {
             msg += fmt::format(" or one of the init containers: [{}]", util::join(init, " "));
         }
         throw Error(msg, ExitCode::usage);
     }
-    std::string dflt = util::str_at(util::object_at(util::object_at(pod, "metadata"), "annotations"),
-                                    "kubectl.kubernetes.io/default-container");
+    std::string dflt = kube::annotation_of(pod, "kubectl.kubernetes.io/default-container");
     for (const auto& candidate : {dflt, service}) {
         if (std::find(names.begin(), names.end(), candidate) != names.end()) {
             return candidate;
         }
     }
     if (names.empty()) {
-        throw Error(fmt::format("pod {} has no containers", pod_name(pod)));
+        throw Error(fmt::format("pod {} has no containers", kube::name_of(pod)));
     }
     return names.front();
 }

@@ -278,7 +278,8 @@ Observed observe(kube::Client& c, const Target& t)
                   "items");
                 break;
             case 1:
-                o.pods = list_at(c.get("/api/v1" + ns_path + "/pods?" + selector, "listing the pods of " + what), "items");
+                o.pods =
+                  list_at(c.get("/api/v1" + ns_path + "/pods?" + selector, "listing the pods of " + what), "items");
                 break;
             case 2:
                 o.events = list_at(c.get("/api/v1" + ns_path + "/events?fieldSelector=involvedObject.kind%3DPod",

@@ -171,9 +171,8 @@ std::vector<Json> service_pods(kube::Client& c, const Target& t)
     for (const auto& p : util::list_at(list, "items")) {
         pods.push_back(p);
     }
-    std::stable_sort(pods.begin(), pods.end(), [](const Json& a, const Json& b) {
-        return util::str_at(kube::meta_of(a), "creationTimestamp") < util::str_at(kube::meta_of(b), "creationTimestamp");
-    });
+    auto created = [](const Json& pod) { return util::str_at(kube::meta_of(pod), "creationTimestamp"); };
+    std::stable_sort(pods.begin(), pods.end(), [&](const Json& a, const Json& b) { return created(a) < created(b); });
     return pods;
 }
 

@@ -174,10 +174,11 @@ int hpa_min(const Plan& plan, const PlanItem& deployment)
 void hand_over_replicas(Client& client, const PlanItem& deployment, const Json& live, int min, const ApplyFlags& flags)
 {
     PlanItem item = deployment;
+    int live_replicas = static_cast<int>(util::int_at(util::object_at(live, "spec"), "replicas", 1));
     item.object = Json{ { "apiVersion", "apps/v1" },
                         { "kind", "Deployment" },
                         { "metadata", { { "name", deployment.name }, { "namespace", deployment.ns } } },
-                        { "spec", { { "replicas", std::max(static_cast<int>(util::int_at(util::object_at(live, "spec"), "replicas", 1)), min) } } } };
+                        { "spec", { { "replicas", std::max(live_replicas, min) } } } };
     ApplyFlags f = flags;
     f.manager = k_handover_manager;
     f.force = true;
@@ -213,8 +214,8 @@ std::vector<const PlanItem*> hpa_targets(const Plan& plan)
         }
         const Json& ref = util::object_at(util::object_at(hpa.object, "spec"), "scaleTargetRef");
         for (const auto& d : plan.items) {
-            bool target = d.resource.kind == "Deployment" && d.ns == hpa.ns && util::str_at(ref, "kind") == "Deployment" &&
-                          util::str_at(ref, "name") == d.name;
+            bool target = d.resource.kind == "Deployment" && d.ns == hpa.ns &&
+                          util::str_at(ref, "kind") == "Deployment" && util::str_at(ref, "name") == d.name;
             if (target && !util::object_at(d.object, "spec").contains("replicas")) {
                 out.push_back(&d);
             }

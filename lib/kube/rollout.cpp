@@ -38,12 +38,11 @@ bool owned_by(const Json& obj, const std::string& uid)
 // A pod of the current ReplicaSet: owned by it (or carrying its pod-template-hash).
 bool in_replicaset(const Json& pod, const Json& rs)
 {
-    const Json& meta = meta_of(rs);
-    if (owned_by(pod, str_at(meta, "uid"))) {
+    if (owned_by(pod, str_at(meta_of(rs), "uid"))) {
         return true;
     }
-    std::string hash = str_at(util::object_at(meta, "labels"), "pod-template-hash");
-    return !hash.empty() && str_at(labels_of(pod), "pod-template-hash") == hash;
+    std::string hash = label_of(rs, "pod-template-hash");
+    return !hash.empty() && label_of(pod, "pod-template-hash") == hash;
 }
 
 std::optional<Diagnosis> container_problem(const std::string& pod_name, const Json& cs)
@@ -170,7 +169,7 @@ std::optional<Diagnosis> diagnose(const Json& deployment, const Json& replicaset
         if (!in_replicaset(pod, *rs) || meta_of(pod).contains("deletionTimestamp")) {
             continue;
         }
-        std::string name = str_at(meta_of(pod), "name");
+        std::string name = name_of(pod);
         const Json& pstatus = field(pod, "status");
         for (const char* list : { "initContainerStatuses", "containerStatuses" }) {
             for (const auto& cs : list_at(pstatus, list)) {

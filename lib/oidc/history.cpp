@@ -193,10 +193,9 @@ std::optional<HistoryEntry> HistoryEntry::from_json(const Json& j)
         }
     }
     e.request_size = size_field(j, "request_size");
-    e.status = j.contains("status") && j["status"].is_number_integer() ? j["status"].get<int>() : 0;
+    e.status = static_cast<int>(util::int_at(j, "status"));
     e.error = util::str_at(j, "error");
-    e.duration_ms =
-        j.contains("duration_ms") && j["duration_ms"].is_number_integer() ? j["duration_ms"].get<std::int64_t>() : 0;
+    e.duration_ms = util::int_at(j, "duration_ms");
     e.response_size = size_field(j, "response_size");
     e.content_type = util::str_at(j, "content_type");
     e.request_body = get_body(j, "request_body");

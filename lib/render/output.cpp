@@ -83,7 +83,8 @@ std::vector<std::string> object_file_names(const std::vector<Json>& objects)
     std::map<std::string, int> count;
     std::vector<std::string> plain;
     for (const auto& o : objects) {
-        plain.push_back(lower(util::str_at(o, "kind", "object")) + "-" + util::str_at(util::object_at(o, "metadata"), "name", "unnamed"));
+        const Json& meta = util::object_at(o, "metadata");
+        plain.push_back(lower(util::str_at(o, "kind", "object")) + "-" + util::str_at(meta, "name", "unnamed"));
         ++count[plain.back()];
     }
     std::vector<std::string> names;
