@@ -11,6 +11,7 @@ Servers bind 127.0.0.1 only, start in their own process group and are killed on 
 from __future__ import annotations
 
 import base64
+import collections
 import os
 import pathlib
 import re
@@ -162,7 +163,7 @@ class GitDaemon(_Server):
     def __init__(self, base: pathlib.Path):
         self.base = base
         self.port = 0
-        self.log: list[str] = []
+        self.log: collections.deque[str] = collections.deque(maxlen=40)
 
     def __enter__(self) -> "GitDaemon":
         # A port from free_port() can be taken by a server of a test running in parallel before the
@@ -185,7 +186,7 @@ class GitDaemon(_Server):
 
     def _keep_log(self) -> None:
         for line in self.proc.stderr:
-            self.log = (self.log + [line.decode(errors="replace").rstrip()])[-40:]
+            self.log.append(line.decode(errors="replace").rstrip())
 
     def state(self) -> str:
         """Whether the daemon still runs, and its last log lines."""
@@ -268,17 +269,19 @@ class StallProxy:
     def _connect(self) -> socket.socket | None:
         # A refused connect must not kill this thread (every later client would hang or be reset):
         # retry for a while, then say why (the daemon's state and log) and go on.
-        for attempt in range(20):
+        error: OSError | None = None
+        for _ in range(20):
             try:
                 server = socket.create_connection(("127.0.0.1", self.target), timeout=5)
                 server.settimeout(None)  # the pipes block: a stalled answer waits as long as the test
                 return server
             except OSError as e:
-                if attempt == 19 or self.closing.is_set():
-                    state = self.describe_target() if self.describe_target else ""
-                    print(f"StallProxy: cannot reach 127.0.0.1:{self.target}: {e}\n{state}", file=sys.stderr)
-                    return None
+                error = e
+                if self.closing.is_set():
+                    break
                 time.sleep(0.1)
+        state = self.describe_target() if self.describe_target else ""
+        print(f"StallProxy: cannot reach 127.0.0.1:{self.target}: {error}\n{state}", file=sys.stderr)
         return None
 
     def _pipe(self, src: socket.socket, dst: socket.socket, limit: int | None) -> None:
