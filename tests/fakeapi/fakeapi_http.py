@@ -130,6 +130,7 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
             body = dumps(body).encode()
         elif isinstance(body, str):
             body = body.encode()
+        self._answering(code)
         self.send_response(code)
         self.send_header("Audit-Id", str(uuid.uuid4()))
         self.send_header("Cache-Control", "no-cache, private")
@@ -142,20 +143,26 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        self.status_code = code
 
     def _send_error(self, err):
         headers = dict(err.headers)
         self._send(err.code, err.status(), headers=headers)
 
+    def _answering(self, code):
+        # Logged before the answer leaves: a client reading /__fake/requests right after must see it.
+        self.status_code = code
+        if self.entry is not None:
+            self.entry["status"] = code
+            self.entry["user"] = self.user
+
     def _start_stream(self, ctype):
+        self._answering(200)
         self.send_response(200)
         self.send_header("Audit-Id", str(uuid.uuid4()))
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Content-Type", ctype)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.status_code = 200
 
     def _chunk(self, data):
         if isinstance(data, str):
@@ -182,6 +189,7 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
         app = self.server.app
         self.warnings = []
         self.status_code = 0
+        self.entry = None
         self.user, self.groups = None, []
         t0 = time.time()
         url = urllib.parse.urlsplit(self.path)
@@ -200,7 +208,8 @@ class Handler(StreamMixin, ControlMixin, http.server.BaseHTTPRequestHandler):
                      "user_agent": self.headers.get("User-Agent", ""),
                      "headers": _redact_headers(dict(self.headers.items())),
                      "body": body[:65536].decode("utf-8", "replace"), "status": None}
-            app.requests.add(entry)  # in arrival order; status and duration are filled in when done
+            app.requests.add(entry)  # in arrival order; status and user when answered, duration when done
+            self.entry = entry
         try:
             if path.startswith("/__fake/"):
                 self._control(path, body)
